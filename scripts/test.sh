@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install the test dependencies, then run lint, type checks and the whole suite on SQLite and on
+# PostgreSQL (127.0.0.1:5432; a fresh database per run). Extra arguments go to pytest.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh" "test"
+cd "$root"
+
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && ! python -c \
+    'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then
+    echo "PostgreSQL is not reachable at 127.0.0.1:5432; the suite needs it." >&2
+    exit 1
+fi
+
+echo "== ruff"
+ruff check src tests bench
+ruff format --check src tests bench
+echo "== mypy --strict"
+mypy src/shelfwise
+echo "== pytest"
+set +e
+python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+    echo "pytest collected no tests" >&2
+    exit 1
+fi
+exit "$status"

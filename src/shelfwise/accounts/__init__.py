@@ -1,0 +1,1 @@
+"""Users, organizations, memberships, sessions, API keys and login."""

@@ -1,0 +1,164 @@
+"""Queries on identity tables (users, organizations, memberships, sessions, API keys)."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from shelfwise.accounts.models import (
+    ApiKey,
+    AuthSession,
+    LoginFailure,
+    Membership,
+    Organization,
+    Role,
+    User,
+)
+
+
+class AccountsRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # users
+    def user_by_email(self, email: str) -> User | None:
+        return self.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+    def user_by_id(self, user_id: uuid.UUID) -> User | None:
+        return self.session.get(User, user_id)
+
+    def all_users_with_totp(self) -> list[User]:
+        return list(self.session.scalars(select(User).where(User.totp_secret_sealed.is_not(None))))
+
+    # organizations and memberships
+    def organization(self, organization_id: uuid.UUID) -> Organization | None:
+        return self.session.get(Organization, organization_id)
+
+    def all_organization_ids(self) -> list[uuid.UUID]:
+        return list(self.session.scalars(select(Organization.id).order_by(Organization.id)))
+
+    def memberships_of(self, user_id: uuid.UUID) -> list[tuple[Membership, Organization]]:
+        rows = self.session.execute(
+            select(Membership, Organization)
+            .join(Organization, Organization.id == Membership.organization_id)
+            .where(Membership.user_id == user_id)
+            .order_by(Membership.created_at, Membership.id)
+        )
+        return [(membership, organization) for membership, organization in rows.tuples()]
+
+    def membership(self, organization_id: uuid.UUID, user_id: uuid.UUID) -> Membership | None:
+        return self.session.scalar(
+            select(Membership).where(
+                Membership.organization_id == organization_id, Membership.user_id == user_id
+            )
+        )
+
+    def members_of(self, organization_id: uuid.UUID) -> list[tuple[Membership, User]]:
+        rows = self.session.execute(
+            select(Membership, User)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.organization_id == organization_id)
+            .order_by(Membership.created_at, Membership.id)
+        )
+        return [(membership, user) for membership, user in rows.tuples()]
+
+    def count_owners(self, organization_id: uuid.UUID) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count())
+                .select_from(Membership)
+                .where(Membership.organization_id == organization_id, Membership.role == Role.OWNER)
+            )
+            or 0
+        )
+
+    def session_membership(
+        self,
+        session_id: uuid.UUID,
+        user_id: uuid.UUID,
+        now: datetime,
+        organization_id: uuid.UUID | None,
+    ) -> tuple[uuid.UUID, Role] | None:
+        """The (organization, role) an access token acts as, in one query: the session must be
+        live and the user a member (the chosen organization, or the first one joined)."""
+        statement = (
+            select(Membership.organization_id, Membership.role)
+            .join(AuthSession, AuthSession.user_id == Membership.user_id)
+            .join(User, User.id == Membership.user_id)
+            .where(
+                AuthSession.id == session_id,
+                AuthSession.user_id == user_id,
+                AuthSession.revoked_at.is_(None),
+                AuthSession.expires_at > now,
+                User.is_active.is_(True),
+            )
+            .order_by(Membership.created_at, Membership.id)
+            .limit(1)
+        )
+        if organization_id is not None:
+            statement = statement.where(Membership.organization_id == organization_id)
+        row = self.session.execute(statement).first()
+        return (row[0], row[1]) if row else None
+
+    # sessions
+    def auth_session(self, session_id: uuid.UUID) -> AuthSession | None:
+        return self.session.get(AuthSession, session_id)
+
+    def auth_session_by_refresh_hash(self, refresh_hash: str) -> AuthSession | None:
+        return self.session.scalar(
+            select(AuthSession).where(AuthSession.refresh_token_hash == refresh_hash)
+        )
+
+    def revoke_sessions_of(self, user_id: uuid.UUID, now: datetime) -> None:
+        self.session.execute(
+            update(AuthSession)
+            .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    # API keys
+    def api_key_by_hash(self, key_hash: str) -> ApiKey | None:
+        return self.session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash))
+
+    def api_keys_of(self, organization_id: uuid.UUID) -> list[ApiKey]:
+        return list(
+            self.session.scalars(
+                select(ApiKey)
+                .where(ApiKey.organization_id == organization_id)
+                .order_by(ApiKey.created_at, ApiKey.id)
+            )
+        )
+
+    def api_key(self, organization_id: uuid.UUID, api_key_id: uuid.UUID) -> ApiKey | None:
+        return self.session.scalar(
+            select(ApiKey).where(ApiKey.organization_id == organization_id, ApiKey.id == api_key_id)
+        )
+
+    # login throttling
+    def count_failures(
+        self, *, since: datetime, email: str | None = None, ip: str | None = None
+    ) -> int:
+        statement = select(func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
+        if email is not None:
+            statement = statement.where(LoginFailure.email == email)
+        if ip is not None:
+            statement = statement.where(LoginFailure.ip_address == ip)
+        return int(self.session.scalar(statement) or 0)
+
+    def oldest_failure_since(
+        self, *, since: datetime, email: str | None = None, ip: str | None = None
+    ) -> datetime | None:
+        statement = select(func.min(LoginFailure.at)).where(LoginFailure.at >= since)
+        if email is not None:
+            statement = statement.where(LoginFailure.email == email)
+        if ip is not None:
+            statement = statement.where(LoginFailure.ip_address == ip)
+        value = self.session.scalar(statement)
+        return value if isinstance(value, datetime) else None
+
+    def clear_failures(self, email: str) -> None:
+        self.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+
+    def purge_failures_before(self, before: datetime) -> None:
+        self.session.execute(delete(LoginFailure).where(LoginFailure.at < before))

@@ -1,0 +1,65 @@
+"""The FastAPI application: API, operations endpoints and (later) dashboard."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+
+from shelfwise import __version__
+from shelfwise.accounts.endpoints import router as accounts_router
+from shelfwise.audit.endpoints import router as audit_router
+from shelfwise.catalog.endpoints import router as catalog_router
+from shelfwise.operations.endpoints import router as operations_router
+from shelfwise.operations.middleware import RequestMiddleware
+from shelfwise.operations.problems import install_problem_handlers
+from shelfwise.platform.context import AppContext
+from shelfwise.platform.logging import configure_logging
+from shelfwise.platform.settings import Settings, get_settings
+from shelfwise.vault.endpoints import router as vault_router
+
+ROUTERS = (
+    operations_router,
+    accounts_router,
+    catalog_router,
+    vault_router,
+    audit_router,
+)
+
+LANDING_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>Shelfwise</title></head>
+<body style="font-family:system-ui;max-width:40rem;margin:3rem auto;padding:0 1rem">
+<h1>Shelfwise</h1><p>The API is running. Log in with <code>POST /api/auth/login</code>.</p>
+<ul><li><a href="/docs">Interactive API documentation</a></li>
+<li><a href="/openapi.json">OpenAPI document</a></li><li><a href="/health">Health</a></li></ul>
+</body></html>"""
+
+
+def create_app(settings: Settings | None = None, context: AppContext | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    app_context = context or AppContext.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if context is None:  # we built it, we close it
+            app_context.database.dispose()
+
+    app = FastAPI(
+        title="Shelfwise",
+        version=__version__,
+        summary="Operations platform for marketplace sellers and affiliate publishers",
+        lifespan=lifespan,
+    )
+    app.state.context = app_context
+    install_problem_handlers(app)
+    app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.get("/", include_in_schema=False)
+    def landing() -> HTMLResponse:
+        return HTMLResponse(LANDING_PAGE)
+
+    return app

@@ -1,0 +1,1 @@
+"""Products, marketplace accounts, listings and their content versions."""

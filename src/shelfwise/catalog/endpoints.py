@@ -1,0 +1,354 @@
+"""Catalog API: products, marketplace accounts, listings, content versions and the summary."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from shelfwise.accounts.auth import Admin, Analyst, Context, DbSession, Viewer
+from shelfwise.catalog import service
+from shelfwise.catalog.models import (
+    Listing,
+    ListingContentVersion,
+    ListingStatus,
+    MarketplaceAccount,
+    Product,
+)
+from shelfwise.catalog.repository import (
+    ListingFilter,
+    ListingRepository,
+    MarketplaceAccountRepository,
+    ProductFilter,
+    ProductRepository,
+)
+from shelfwise.catalog.schemas import (
+    CatalogSummary,
+    ContentDiff,
+    ContentVersionOut,
+    ListingCreate,
+    ListingOut,
+    ListingPage,
+    ListingRevert,
+    ListingStatusChange,
+    ListingUpdate,
+    MarketplaceAccountCreate,
+    MarketplaceAccountOut,
+    MarketplaceAccountUpdate,
+    Money,
+    ProductCreate,
+    ProductOut,
+    ProductPage,
+    ProductUpdate,
+)
+from shelfwise.platform.pagination import clamp_limit
+
+router = APIRouter(prefix="/api", tags=["catalog"])
+
+Limit = Annotated[int | None, Query(ge=1, description="Page size (clamped to the server maximum)")]
+Cursor = Annotated[str | None, Query(description="next_cursor of the previous page")]
+Search = Annotated[str | None, Query(max_length=200, description="Text in title or identifiers")]
+
+
+def _money(amount: object, currency: str | None) -> Money | None:
+    if amount is None or currency is None:
+        return None
+    return Money.model_validate({"amount": amount, "currency": currency})
+
+
+def product_out(product: Product) -> ProductOut:
+    return ProductOut(
+        id=product.id,
+        source_platform=product.source_platform,
+        source_id=product.source_id,
+        title=product.title,
+        brand=product.brand,
+        gtin=product.gtin,
+        asin=product.asin,
+        category=product.category,
+        description=product.description,
+        images=product.images,
+        attributes=product.attributes,
+        cost=_money(product.cost_amount, product.cost_currency),
+        source_updated_at=product.source_updated_at,
+        created_at=product.created_at,
+        updated_at=product.updated_at,
+    )
+
+
+def listing_out(listing: Listing) -> ListingOut:
+    return ListingOut(
+        id=listing.id,
+        product_id=listing.product_id,
+        marketplace_account_id=listing.marketplace_account_id,
+        marketplace=listing.marketplace,
+        sku=listing.sku,
+        asin=listing.asin,
+        title=listing.title,
+        bullets=listing.bullets,
+        description=listing.description,
+        images=listing.images,
+        attributes=listing.attributes,
+        price=_money(listing.price_amount, listing.price_currency),
+        quantity=listing.quantity,
+        status=listing.status,
+        quality_score=listing.quality_score,
+        content_version=listing.content_version,
+        created_at=listing.created_at,
+        updated_at=listing.updated_at,
+    )
+
+
+def account_out(account: MarketplaceAccount) -> MarketplaceAccountOut:
+    return MarketplaceAccountOut.model_validate(account, from_attributes=True)
+
+
+def version_out(version: ListingContentVersion) -> ContentVersionOut:
+    return ContentVersionOut.model_validate(version, from_attributes=True)
+
+
+# products
+@router.get("/products", response_model=ProductPage, summary="List products")
+def list_products(
+    principal: Viewer,
+    context: Context,
+    session: DbSession,
+    q: Search = None,
+    brand: str | None = None,
+    source_platform: str | None = None,
+    marketplace: str | None = None,
+    status: ListingStatus | None = None,
+    sort: str = "-updated_at",
+    cursor: Cursor = None,
+    limit: Limit = None,
+) -> ProductPage:
+    size = clamp_limit(limit, context.settings.default_page_size, context.settings.max_page_size)
+    filters = ProductFilter(
+        q=q, brand=brand, source_platform=source_platform, marketplace=marketplace, status=status
+    )
+    items, next_cursor = ProductRepository(session, principal.organization_id).page(
+        filters, sort, cursor, size
+    )
+    return ProductPage(items=[product_out(item) for item in items], next_cursor=next_cursor)
+
+
+@router.post("/products", response_model=ProductOut, status_code=201, summary="Create a product")
+def create_product(body: ProductCreate, principal: Analyst, session: DbSession) -> ProductOut:
+    return product_out(service.product.create(session, principal, body))
+
+
+@router.get("/products/stats/summary", response_model=CatalogSummary, summary="Catalog totals")
+def catalog_summary(principal: Viewer, session: DbSession) -> CatalogSummary:
+    products = ProductRepository(session, principal.organization_id)
+    listings = ListingRepository(session, principal.organization_id)
+    return CatalogSummary(
+        products=products.count(),
+        listings=listings.count(),
+        listings_by_status=listings.count_by(Listing.status),
+        listings_by_marketplace=listings.count_by(Listing.marketplace),
+        average_quality_score=listings.average_score(),
+        brands=products.count_brands(),
+        products_without_listings=products.count_without_listings(),
+    )
+
+
+@router.get("/products/{product_id}", response_model=ProductOut, summary="Read a product")
+def read_product(product_id: uuid.UUID, principal: Viewer, session: DbSession) -> ProductOut:
+    return product_out(service.product.get(session, principal, product_id))
+
+
+@router.patch("/products/{product_id}", response_model=ProductOut, summary="Change a product")
+def update_product(
+    product_id: uuid.UUID, body: ProductUpdate, principal: Analyst, session: DbSession
+) -> ProductOut:
+    return product_out(service.product.update(session, principal, product_id, body))
+
+
+@router.delete(
+    "/products/{product_id}", status_code=204, summary="Delete a product and its listings"
+)
+def delete_product(product_id: uuid.UUID, principal: Analyst, session: DbSession) -> Response:
+    service.product.delete(session, principal, product_id)
+    return Response(status_code=204)
+
+
+# marketplace accounts
+@router.get(
+    "/marketplace-accounts",
+    response_model=list[MarketplaceAccountOut],
+    summary="List marketplace accounts",
+)
+def list_accounts(principal: Viewer, session: DbSession) -> list[MarketplaceAccountOut]:
+    return [
+        account_out(a)
+        for a in MarketplaceAccountRepository(session, principal.organization_id).all()
+    ]
+
+
+@router.post(
+    "/marketplace-accounts",
+    response_model=MarketplaceAccountOut,
+    status_code=201,
+    summary="Add a marketplace account",
+)
+def create_account(
+    body: MarketplaceAccountCreate, principal: Admin, session: DbSession
+) -> MarketplaceAccountOut:
+    return account_out(service.marketplace_account.create(session, principal, body))
+
+
+@router.get(
+    "/marketplace-accounts/{account_id}",
+    response_model=MarketplaceAccountOut,
+    summary="Read a marketplace account",
+)
+def read_account(
+    account_id: uuid.UUID, principal: Viewer, session: DbSession
+) -> MarketplaceAccountOut:
+    return account_out(service.marketplace_account.get(session, principal, account_id))
+
+
+@router.patch(
+    "/marketplace-accounts/{account_id}",
+    response_model=MarketplaceAccountOut,
+    summary="Change a marketplace account",
+)
+def update_account(
+    account_id: uuid.UUID, body: MarketplaceAccountUpdate, principal: Admin, session: DbSession
+) -> MarketplaceAccountOut:
+    return account_out(service.marketplace_account.update(session, principal, account_id, body))
+
+
+@router.delete(
+    "/marketplace-accounts/{account_id}",
+    status_code=204,
+    summary="Remove an account and its listings",
+)
+def delete_account(account_id: uuid.UUID, principal: Admin, session: DbSession) -> Response:
+    service.marketplace_account.delete(session, principal, account_id)
+    return Response(status_code=204)
+
+
+# listings
+@router.get("/listings", response_model=ListingPage, summary="List listings")
+def list_listings(
+    principal: Viewer,
+    context: Context,
+    session: DbSession,
+    q: Search = None,
+    status: Annotated[list[ListingStatus] | None, Query()] = None,
+    marketplace: str | None = None,
+    marketplace_account_id: uuid.UUID | None = None,
+    product_id: uuid.UUID | None = None,
+    brand: str | None = None,
+    score_min: Annotated[int | None, Query(ge=0, le=100)] = None,
+    score_max: Annotated[int | None, Query(ge=0, le=100)] = None,
+    sort: str = "-updated_at",
+    cursor: Cursor = None,
+    limit: Limit = None,
+) -> ListingPage:
+    size = clamp_limit(limit, context.settings.default_page_size, context.settings.max_page_size)
+    filters = ListingFilter(
+        q=q,
+        status=tuple(status or ()),
+        marketplace=marketplace,
+        marketplace_account_id=marketplace_account_id,
+        product_id=product_id,
+        brand=brand,
+        score_min=score_min,
+        score_max=score_max,
+    )
+    items, next_cursor = ListingRepository(session, principal.organization_id).page(
+        filters, sort, cursor, size
+    )
+    return ListingPage(items=[listing_out(item) for item in items], next_cursor=next_cursor)
+
+
+@router.post("/listings", response_model=ListingOut, status_code=201, summary="Create a listing")
+def create_listing(body: ListingCreate, principal: Analyst, session: DbSession) -> ListingOut:
+    return listing_out(service.listing.create(session, principal, body))
+
+
+@router.get("/listings/{listing_id}", response_model=ListingOut, summary="Read a listing")
+def read_listing(listing_id: uuid.UUID, principal: Viewer, session: DbSession) -> ListingOut:
+    return listing_out(service.listing.get(session, principal, listing_id))
+
+
+@router.patch(
+    "/listings/{listing_id}",
+    response_model=ListingOut,
+    summary="Change a listing (content changes add a version)",
+)
+def update_listing(
+    listing_id: uuid.UUID, body: ListingUpdate, principal: Analyst, session: DbSession
+) -> ListingOut:
+    return listing_out(service.listing.update(session, principal, listing_id, body))
+
+
+@router.delete("/listings/{listing_id}", status_code=204, summary="Delete a listing")
+def delete_listing(listing_id: uuid.UUID, principal: Analyst, session: DbSession) -> Response:
+    service.listing.delete(session, principal, listing_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/listings/{listing_id}/status",
+    response_model=ListingOut,
+    summary="Move a listing through its lifecycle",
+)
+def change_listing_status(
+    listing_id: uuid.UUID, body: ListingStatusChange, principal: Analyst, session: DbSession
+) -> ListingOut:
+    return listing_out(service.listing.change_status(session, principal, listing_id, body.status))
+
+
+@router.get(
+    "/listings/{listing_id}/versions",
+    response_model=list[ContentVersionOut],
+    summary="Content versions, newest first",
+)
+def list_versions(
+    listing_id: uuid.UUID, principal: Viewer, session: DbSession
+) -> list[ContentVersionOut]:
+    return [version_out(v) for v in service.listing.versions(session, principal, listing_id)]
+
+
+@router.get(
+    "/listings/{listing_id}/versions/{version}",
+    response_model=ContentVersionOut,
+    summary="One content version",
+)
+def read_version(
+    listing_id: uuid.UUID,
+    version: Annotated[int, Path(ge=1)],
+    principal: Viewer,
+    session: DbSession,
+) -> ContentVersionOut:
+    return version_out(service.listing.version(session, principal, listing_id, version))
+
+
+@router.get(
+    "/listings/{listing_id}/diff",
+    response_model=ContentDiff,
+    summary="Word-level diff of two versions",
+)
+def diff_versions(
+    listing_id: uuid.UUID,
+    principal: Viewer,
+    session: DbSession,
+    from_version: Annotated[int, Query(alias="from", ge=1)],
+    to_version: Annotated[int, Query(alias="to", ge=1)],
+) -> ContentDiff:
+    return service.listing.diff(session, principal, listing_id, from_version, to_version)
+
+
+@router.post(
+    "/listings/{listing_id}/revert",
+    response_model=ListingOut,
+    summary="Restore an earlier version as a new one",
+)
+def revert_listing(
+    listing_id: uuid.UUID, body: ListingRevert, principal: Analyst, session: DbSession
+) -> ListingOut:
+    return listing_out(
+        service.listing.revert(session, principal, listing_id, body.version, body.note)
+    )

@@ -1,0 +1,1 @@
+"""The demo organization: a realistic, deterministic catalog so every page has data."""

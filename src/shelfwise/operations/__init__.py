@@ -1,0 +1,1 @@
+"""Health, metrics, request ids, problem details and resource caps."""

@@ -1,0 +1,136 @@
+"""Engines, sessions and the per-transaction tenant context.
+
+SQLite (embedded): WAL, a busy timeout, and `BEGIN IMMEDIATE` for write transactions so two
+writers queue on the lock instead of failing with "database is locked" on upgrade (promise H1).
+Read-only work uses a second engine with deferred transactions so readers never queue.
+
+PostgreSQL: the organization of the current unit of work is set with `set_config(…, true)` at the
+start of every transaction, so row-level security sees it and it can never leak to the next user of
+a pooled connection (promises A1, A2).
+"""
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
+
+from shelfwise.platform.settings import Settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TENANT_KEY = "organization_id"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every Shelfwise table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, begin_statement: str) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN instead of pysqlite's implicit one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable in WAL mode, fsync per checkpoint
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql(begin_statement)
+
+
+def _set_tenant(session: Session, connection: Connection) -> None:
+    organization_id = session.info.get(TENANT_KEY)
+    value = str(organization_id) if organization_id is not None else ""
+    connection.execute(text("SELECT set_config('app.org_id', :value, true)"), {"value": value})
+
+
+def build_engine(url: str, settings: Settings, *, for_writes: bool = True) -> Engine:
+    """An engine for `url` configured for Shelfwise's transaction discipline."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            pool_size=settings.database_pool_size,
+        )
+        busy_ms = int(settings.sqlite_busy_timeout.total_seconds() * 1000)
+        _configure_sqlite(engine, busy_ms, "BEGIN IMMEDIATE" if for_writes else "BEGIN")
+        return engine
+    return create_engine(
+        url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_size,
+        pool_pre_ping=True,
+    )
+
+
+class Database:
+    """The application's engines and session factories."""
+
+    def __init__(self, settings: Settings, url: str | None = None) -> None:
+        self.url = url or settings.resolved_database_url
+        self.is_sqlite = self.url.startswith("sqlite")
+        self.engine = build_engine(self.url, settings, for_writes=True)
+        self.read_engine = (
+            build_engine(self.url, settings, for_writes=False) if self.is_sqlite else self.engine
+        )
+        self._write_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(bind=self.read_engine, expire_on_commit=False)
+        if not self.is_sqlite:
+            for factory in (self._write_sessions, self._read_sessions):
+                event.listen(factory, "after_begin", self._after_begin)
+
+    @staticmethod
+    def _after_begin(session: Session, _transaction: SessionTransaction, conn: Connection) -> None:
+        _set_tenant(session, conn)
+
+    def new_session(
+        self, *, organization_id: uuid.UUID | None = None, write: bool = True
+    ) -> Session:
+        """A session whose transactions run for `organization_id` (None: no tenant rows)."""
+        factory = self._write_sessions if write else self._read_sessions
+        session = factory()
+        session.info[TENANT_KEY] = organization_id
+        return session
+
+    @contextmanager
+    def unit_of_work(
+        self, *, organization_id: uuid.UUID | None = None, write: bool = True
+    ) -> Iterator[Session]:
+        """A session committed once at the end, rolled back on any error."""
+        session = self.new_session(organization_id=organization_id, write=write)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
+
+
+def set_tenant(session: Session, organization_id: uuid.UUID) -> None:
+    """Switch the session's tenant, also inside an already open transaction."""
+    session.info[TENANT_KEY] = organization_id
+    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        _set_tenant(session, session.connection())

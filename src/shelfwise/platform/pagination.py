@@ -1,0 +1,34 @@
+"""Opaque cursors for keyset pagination, and the page-size clamp (E4)."""
+
+import base64
+import binascii
+from typing import Any
+
+import orjson
+
+from shelfwise.platform.errors import InvalidInputError
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, orjson.JSONDecodeError) as error:
+        raise InvalidInputError(
+            "Invalid cursor.", [{"field": "query.cursor", "message": "not a cursor from this API"}]
+        ) from error
+    if not isinstance(values, list):
+        raise InvalidInputError(
+            "Invalid cursor.", [{"field": "query.cursor", "message": "not a cursor from this API"}]
+        )
+    return values
+
+
+def clamp_limit(requested: int | None, default: int, maximum: int) -> int:
+    if requested is None:
+        return default
+    return max(1, min(requested, maximum))

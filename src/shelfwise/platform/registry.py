@@ -1,0 +1,22 @@
+"""Imports every model module so the metadata is complete (Alembic, tests, RLS policies)."""
+
+from sqlalchemy import Table
+
+from shelfwise.accounts import models as accounts_models
+from shelfwise.audit import models as audit_models
+from shelfwise.catalog import models as catalog_models
+from shelfwise.platform.db import Base
+from shelfwise.vault import models as vault_models
+
+MODEL_MODULES = (accounts_models, audit_models, catalog_models, vault_models)
+
+
+def tenant_tables() -> list[Table]:
+    """Every table whose rows belong to one organization (row-level security applies)."""
+    tables = []
+    for mapper in Base.registry.mappers:
+        if getattr(mapper.class_, "__tenant_table__", False):
+            table = mapper.local_table
+            assert isinstance(table, Table)
+            tables.append(table)
+    return sorted(tables, key=lambda table: table.name)

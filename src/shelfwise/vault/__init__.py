@@ -1,0 +1,1 @@
+"""Marketplace and provider credentials, encrypted per organization (D1-D3)."""
