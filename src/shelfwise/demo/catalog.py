@@ -13,27 +13,13 @@ MARKETPLACES = (
     ("amazon.co.uk", "GBP", Decimal("0.79")),
     ("amazon.de", "EUR", Decimal("0.92")),
 )
-BRANDS = (
-    "Bosch",
-    "Makita",
-    "DeWalt",
-    "Stanley",
-    "Einhell",
-    "Ryobi",
-    "Anker",
-    "Ugreen",
-    "TP-Link",
-    "Philips",
-    "Crucial",
-    "Samsung",
-    "Kingston",
-    "Corsair",
-    "Logitech",
-)
+TOOL_BRANDS = ("Bosch", "Makita", "DeWalt", "Stanley", "Einhell", "Ryobi")
+CHARGING_BRANDS = ("Anker", "Ugreen", "Belkin")
 
 
 @dataclass(frozen=True)
 class ProductTemplate:
+    brands: tuple[str, ...]
     kind: str
     category: str
     variants: tuple[str, ...]
@@ -43,6 +29,7 @@ class ProductTemplate:
 
 TEMPLATES = (
     ProductTemplate(
+        TOOL_BRANDS,
         "Cordless Drill Driver",
         "Tools & Home Improvement",
         ("18V", "12V", "20V Max"),
@@ -50,6 +37,7 @@ TEMPLATES = (
         Decimal("89.99"),
     ),
     ProductTemplate(
+        TOOL_BRANDS,
         "Impact Driver",
         "Tools & Home Improvement",
         ("18V Brushless", "12V Compact"),
@@ -57,6 +45,7 @@ TEMPLATES = (
         Decimal("119.00"),
     ),
     ProductTemplate(
+        ("Bosch", "Leica", "Stanley"),
         "Laser Distance Measure",
         "Tools & Home Improvement",
         ("30 m", "50 m", "100 m"),
@@ -64,6 +53,7 @@ TEMPLATES = (
         Decimal("49.95"),
     ),
     ProductTemplate(
+        TOOL_BRANDS,
         "Screwdriver Bit Set",
         "Tools & Home Improvement",
         ("32-Piece", "65-Piece", "100-Piece"),
@@ -71,6 +61,7 @@ TEMPLATES = (
         Decimal("24.99"),
     ),
     ProductTemplate(
+        ("Kärcher", "Einhell", "Makita"),
         "Wet and Dry Vacuum",
         "Tools & Home Improvement",
         ("20 L", "30 L"),
@@ -78,6 +69,7 @@ TEMPLATES = (
         Decimal("99.00"),
     ),
     ProductTemplate(
+        CHARGING_BRANDS,
         "USB-C Charger",
         "Electronics",
         ("65W", "100W", "30W"),
@@ -85,6 +77,7 @@ TEMPLATES = (
         Decimal("39.99"),
     ),
     ProductTemplate(
+        CHARGING_BRANDS,
         "Power Bank",
         "Electronics",
         ("10000mAh", "20000mAh", "26800mAh"),
@@ -92,6 +85,7 @@ TEMPLATES = (
         Decimal("34.99"),
     ),
     ProductTemplate(
+        ("TP-Link", "Netgear", "ASUS"),
         "WiFi 6 Router",
         "Computers & Accessories",
         ("AX1800", "AX3000", "AX5400"),
@@ -99,6 +93,7 @@ TEMPLATES = (
         Decimal("79.99"),
     ),
     ProductTemplate(
+        ("Samsung", "Crucial", "Kingston", "WD"),
         "Internal SSD",
         "Computers & Accessories",
         ("500GB", "1TB", "2TB"),
@@ -106,6 +101,7 @@ TEMPLATES = (
         Decimal("69.99"),
     ),
     ProductTemplate(
+        ("Corsair", "Kingston", "Crucial"),
         "DDR5 Memory Kit",
         "Computers & Accessories",
         ("32GB (2x16GB) 6000MHz", "16GB (2x8GB) 5600MHz"),
@@ -113,6 +109,7 @@ TEMPLATES = (
         Decimal("109.99"),
     ),
     ProductTemplate(
+        ("Logitech", "Razer", "Microsoft"),
         "Wireless Mouse",
         "Computers & Accessories",
         ("Silent", "Ergonomic Vertical", "Gaming"),
@@ -120,6 +117,7 @@ TEMPLATES = (
         Decimal("29.99"),
     ),
     ProductTemplate(
+        ("Einhell", "Bosch", "Ryobi"),
         "LED Work Light",
         "Tools & Home Improvement",
         ("20W", "50W"),
@@ -173,7 +171,7 @@ def generate(count: int = 300, seed: int = SEED) -> Iterator[DemoProduct]:
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     for index in range(count):
         template = TEMPLATES[index % len(TEMPLATES)]
-        brand = rng.choice(BRANDS)
+        brand = rng.choice(template.brands)
         variant = rng.choice(template.variants)
         features = rng.sample(template.features, k=min(3, len(template.features)))
         model = f"{brand[:2].upper()}-{rng.randrange(100, 999)}"
