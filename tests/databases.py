@@ -58,7 +58,7 @@ def postgres_settings(data_dir: Path, **overrides: object) -> Iterator[Settings]
         migration_database_url=f"postgresql+psycopg://{owner_user}@{host}/{name}",
         log_json=False,
         log_level="WARNING",
-        **overrides,  # type: ignore[arg-type]
+        **({"embedded_worker": False} | overrides),  # type: ignore[arg-type]
     )
     try:
         migrate(settings)
@@ -69,7 +69,9 @@ def postgres_settings(data_dir: Path, **overrides: object) -> Iterator[Settings]
 
 @contextmanager
 def sqlite_settings(data_dir: Path, **overrides: object) -> Iterator[Settings]:
-    settings = Settings(data_dir=data_dir, log_json=False, log_level="WARNING", **overrides)  # type: ignore[arg-type]
+    # Tests start job systems themselves where they test them.
+    values = {"embedded_worker": False} | overrides
+    settings = Settings(data_dir=data_dir, log_json=False, log_level="WARNING", **values)  # type: ignore[arg-type]
     migrate(settings)
     yield settings
 

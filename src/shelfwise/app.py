@@ -10,6 +10,10 @@ from shelfwise import __version__
 from shelfwise.accounts.endpoints import router as accounts_router
 from shelfwise.audit.endpoints import router as audit_router
 from shelfwise.catalog.endpoints import router as catalog_router
+from shelfwise.events.endpoints import router as events_router
+from shelfwise.integrations.endpoints import router as integrations_router
+from shelfwise.jobs.endpoints import router as jobs_router
+from shelfwise.jobs.system import JobSystem
 from shelfwise.operations.endpoints import router as operations_router
 from shelfwise.operations.middleware import RequestMiddleware
 from shelfwise.operations.problems import install_problem_handlers
@@ -24,6 +28,9 @@ ROUTERS = (
     catalog_router,
     vault_router,
     audit_router,
+    integrations_router,
+    jobs_router,
+    events_router,
 )
 
 LANDING_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -35,6 +42,16 @@ LANDING_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 </body></html>"""
 
 
+def job_system_for(settings: Settings, context: AppContext) -> JobSystem | None:
+    """Embedded: workers, relay and scheduler in this process. With a broker: the relay only
+    (workers are `shelfwise worker` processes, the scheduler `shelfwise scheduler`)."""
+    if settings.broker_url is None:
+        if not settings.embedded_worker:
+            return None
+        return JobSystem(context.database, settings, run_workers=True, run_scheduler=True)
+    return JobSystem(context.database, settings, run_workers=False, run_scheduler=False)
+
+
 def create_app(settings: Settings | None = None, context: AppContext | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
@@ -42,9 +59,16 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        if context is None:  # we built it, we close it
-            app_context.database.dispose()
+        job_system = job_system_for(settings, app_context)
+        if job_system is not None:
+            job_system.start()
+        try:
+            yield
+        finally:
+            if job_system is not None:
+                job_system.stop()
+            if context is None:  # we built it, we close it
+                app_context.database.dispose()
 
     app = FastAPI(
         title="Shelfwise",

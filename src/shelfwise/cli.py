@@ -3,7 +3,7 @@
 import sys
 import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +16,9 @@ from shelfwise.platform.logging import configure_logging
 from shelfwise.platform.migrate import migrate as run_migrations
 from shelfwise.platform.settings import Settings, get_settings
 from shelfwise.platform.vault import generate_key, key_file_path, read_key_file, write_key_file
+
+if TYPE_CHECKING:
+    from shelfwise.jobs.system import JobSystem
 
 app = typer.Typer(
     help="Shelfwise: operations platform for marketplace sellers.", no_args_is_help=True
@@ -72,6 +75,42 @@ def serve(
         log_config=None,
         access_log=False,
     )
+
+
+def _run_until_signalled(system: "JobSystem", what: str) -> None:
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stop.set())
+    system.start()
+    typer.echo(f"{what} running; Ctrl-C to stop")
+    stop.wait()
+    system.stop()
+
+
+@app.command()
+def worker() -> None:
+    """Run job workers (and a relay) against SHELFWISE_BROKER_URL; start as many as you like."""
+    from shelfwise.jobs.system import JobSystem
+
+    settings = get_settings()
+    if settings.broker_url is None:
+        _fail("set SHELFWISE_BROKER_URL (redis://… or amqp://…); embedded jobs run inside `serve`")
+    context = _context(settings)
+    _run_until_signalled(JobSystem(context.database, settings, run_workers=True), "worker")
+
+
+@app.command()
+def scheduler() -> None:
+    """Fire periodic jobs (each tick once, however many schedulers run)."""
+    from shelfwise.jobs.system import JobSystem
+
+    settings = get_settings()
+    context = _context(settings)
+    system = JobSystem(context.database, settings, run_workers=False, run_scheduler=True)
+    _run_until_signalled(system, "scheduler")
 
 
 @app.command()

@@ -34,7 +34,7 @@ def request_session(request: Request, context: Context) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
 
 
-def _organization_header(value: str | None) -> uuid.UUID | None:
+def organization_header(value: str | None) -> uuid.UUID | None:
     if value is None or not value.strip():
         return None
     try:
@@ -56,7 +56,7 @@ def current_principal(
     if scheme.lower() != "bearer" or not credential.strip():
         raise AuthenticationError("Send Authorization: Bearer <access token or API key>.")
     principal = context.accounts.authenticate(
-        session, credential.strip(), _organization_header(x_organization_id)
+        session, credential.strip(), organization_header(x_organization_id)
     )
     set_tenant(session, principal.organization_id)
     return principal

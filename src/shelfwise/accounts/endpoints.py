@@ -25,9 +25,10 @@ from shelfwise.accounts.schemas import (
 )
 from shelfwise.accounts.service import IssuedTokens
 from shelfwise.audit.service import audit
+from shelfwise.operations.json_body import JsonRoute
 from shelfwise.platform.errors import NotFoundError, PermissionDeniedError
 
-router = APIRouter(prefix="/api", tags=["accounts"])
+router = APIRouter(prefix="/api", tags=["accounts"], route_class=JsonRoute)
 
 
 def _token_response(tokens: IssuedTokens) -> TokenResponse:

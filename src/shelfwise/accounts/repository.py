@@ -160,5 +160,15 @@ class AccountsRepository:
     def clear_failures(self, email: str) -> None:
         self.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
 
-    def purge_failures_before(self, before: datetime) -> None:
-        self.session.execute(delete(LoginFailure).where(LoginFailure.at < before))
+    def purge_failures_before(self, before: datetime) -> int:
+        result = self.session.execute(delete(LoginFailure).where(LoginFailure.at < before))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def purge_sessions(self, *, expired_before: datetime, revoked_before: datetime) -> int:
+        result = self.session.execute(
+            delete(AuthSession).where(
+                (AuthSession.expires_at < expired_before)
+                | (AuthSession.revoked_at < revoked_before)
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -40,9 +40,10 @@ from shelfwise.catalog.schemas import (
     ProductPage,
     ProductUpdate,
 )
+from shelfwise.operations.json_body import JsonRoute
 from shelfwise.platform.pagination import clamp_limit
 
-router = APIRouter(prefix="/api", tags=["catalog"])
+router = APIRouter(prefix="/api", tags=["catalog"], route_class=JsonRoute)
 
 Limit = Annotated[int | None, Query(ge=1, description="Page size (clamped to the server maximum)")]
 Cursor = Annotated[str | None, Query(description="next_cursor of the previous page")]

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 import structlog
 from prometheus_client import Counter, Histogram
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shelfwise.platform.logging import get_logger
@@ -30,8 +31,12 @@ HTTP_LATENCY = Histogram(
 logger = get_logger("shelfwise.http")
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised while reading a body past the cap. An HTTPException because FastAPI re-raises those
+    from body parsing (answered 413 by the problem handlers) but turns any other error into 400."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail=f"The request body exceeds {limit} bytes.")
 
 
 def _problem_413(limit: int, request_id: str) -> bytes:
@@ -93,7 +98,7 @@ class RequestMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_body_bytes)
             return message
 
         return capped_receive

@@ -38,12 +38,19 @@ def field_path(location: tuple[int | str, ...] | list[int | str]) -> str:
     return path
 
 
+def _message(item: dict[str, Any]) -> str:
+    message = str(item.get("msg", ""))
+    if item.get("type") == "json_invalid":  # say why: "Expecting value", "duplicate key 'x'"
+        message += f": {item.get('ctx', {}).get('error', '')}"
+    return message
+
+
 async def _validation(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = [
         {
             "field": field_path(item.get("loc", ())),
-            "message": item.get("msg", ""),
+            "message": _message(item),
             "type": item.get("type"),
         }
         for item in error.errors()

@@ -83,6 +83,7 @@ class Database:
     """The application's engines and session factories."""
 
     def __init__(self, settings: Settings, url: str | None = None) -> None:
+        self.settings = settings
         self.url = url or settings.resolved_database_url
         self.is_sqlite = self.url.startswith("sqlite")
         self.engine = build_engine(self.url, settings, for_writes=True)
@@ -106,6 +107,7 @@ class Database:
         factory = self._write_sessions if write else self._read_sessions
         session = factory()
         session.info[TENANT_KEY] = organization_id
+        session.info["settings"] = self.settings
         return session
 
     @contextmanager
@@ -134,3 +136,14 @@ def set_tenant(session: Session, organization_id: uuid.UUID) -> None:
     session.info[TENANT_KEY] = organization_id
     if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
         _set_tenant(session, session.connection())
+
+
+def dialect_insert(session: Session, model: Any) -> Any:
+    """An INSERT with the dialect's ON CONFLICT support (PostgreSQL or SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(model)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(model)

@@ -5,10 +5,19 @@ from sqlalchemy import Table
 from shelfwise.accounts import models as accounts_models
 from shelfwise.audit import models as audit_models
 from shelfwise.catalog import models as catalog_models
+from shelfwise.events import models as events_models
+from shelfwise.jobs import models as jobs_models
 from shelfwise.platform.db import Base
 from shelfwise.vault import models as vault_models
 
-MODEL_MODULES = (accounts_models, audit_models, catalog_models, vault_models)
+MODEL_MODULES = (
+    accounts_models,
+    audit_models,
+    catalog_models,
+    events_models,
+    jobs_models,
+    vault_models,
+)
 
 
 def tenant_tables() -> list[Table]:

@@ -91,6 +91,85 @@ class Settings(BaseSettings):
         default=True,
         description="Create the demo organization on the first embedded start.",
     )
+    broker_url: str | None = Field(
+        default=None,
+        description="Dramatiq broker: unset runs jobs inside `serve` (embedded); redis://… or "
+        "amqp://… for separate `shelfwise worker` processes.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for the shared cache and rate-limit buckets; default: broker_url when "
+        "it is a Redis URL, else in-process.",
+    )
+    worker_threads: int = Field(default=4, ge=1, description="Job threads per worker process.")
+    embedded_worker: bool = Field(
+        default=True,
+        description="Run job workers, relay and scheduler inside `serve` when no broker is set.",
+    )
+    job_max_attempts: int = Field(
+        default=5, ge=1, description="Tries of a job with transient errors before it is dead."
+    )
+    job_backoff_min: Duration = Field(
+        default=timedelta(seconds=2), description="First retry delay (doubles, full jitter)."
+    )
+    job_backoff_max: Duration = Field(
+        default=timedelta(minutes=10), description="Longest retry delay of a job."
+    )
+    job_lease: Duration = Field(
+        default=timedelta(seconds=60),
+        description="A running job whose worker sent no heartbeat for this long is redelivered.",
+    )
+    job_redelivery_after: Duration = Field(
+        default=timedelta(minutes=2),
+        description="A dispatched job not started by then is sent again (a lost broker message).",
+    )
+    relay_interval: Duration = Field(
+        default=timedelta(seconds=1),
+        description="How often the relay looks for committed jobs it was not told about.",
+    )
+    cache_ttl: Duration = Field(
+        default=timedelta(minutes=10), description="Default lifetime of cached vendor responses."
+    )
+    cache_max_items: int = Field(
+        default=50_000, ge=1, description="Entries kept by the in-process cache (LRU beyond)."
+    )
+    vendor_max_attempts: int = Field(
+        default=5, ge=1, description="Tries of one vendor call (429, 5xx, timeouts)."
+    )
+    vendor_retry_budget: Duration = Field(
+        default=timedelta(seconds=60),
+        description="Most time one vendor call may spend waiting between its tries.",
+    )
+    vendor_backoff_base: Duration = Field(
+        default=timedelta(milliseconds=500), description="First backoff of a vendor call."
+    )
+    vendor_backoff_cap: Duration = Field(
+        default=timedelta(seconds=30), description="Longest single backoff of a vendor call."
+    )
+    vendor_timeout: Duration = Field(
+        default=timedelta(seconds=20), description="Timeout of every outbound HTTP call (E4)."
+    )
+    vendor_max_queue_wait: Duration = Field(
+        default=timedelta(seconds=10),
+        description="A call that would wait longer for its rate limit is deferred, so one "
+        "organization's throttling never holds a worker that another needs.",
+    )
+    breaker_failure_threshold: int = Field(
+        default=5, ge=1, description="Consecutive failures that open a circuit breaker."
+    )
+    breaker_cooldown: Duration = Field(
+        default=timedelta(seconds=30), description="How long an open breaker waits to half-open."
+    )
+    vendor_daily_call_budget: int = Field(
+        default=0, ge=0, description="Vendor calls per organization and day; 0 is unlimited."
+    )
+    vendor_rate_headroom: float = Field(
+        default=0.02,
+        ge=0,
+        lt=1,
+        description="Share of a usage plan's rate left unused, so network jitter never lands two "
+        "calls closer together than the vendor's bucket allows (a 429).",
+    )
     host: str = Field(default="127.0.0.1", description="Default bind address of `serve`.")
     port: int = Field(default=8000, description="Default port of `serve`.")
 
@@ -105,6 +184,15 @@ class Settings(BaseSettings):
     def resolved_migration_url(self) -> str:
         """The URL migrations run with."""
         return self.migration_database_url or self.resolved_database_url
+
+    @property
+    def resolved_redis_url(self) -> str | None:
+        """Redis for cache and rate limits: explicit, else the broker when it is Redis."""
+        if self.redis_url:
+            return self.redis_url
+        if self.broker_url and self.broker_url.startswith(("redis://", "rediss://")):
+            return self.broker_url
+        return None
 
     @property
     def is_sqlite(self) -> bool:

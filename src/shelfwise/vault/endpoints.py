@@ -5,12 +5,13 @@ import uuid
 from fastapi import APIRouter, Response
 
 from shelfwise.accounts.auth import Admin, Context, DbSession
+from shelfwise.operations.json_body import JsonRoute
 from shelfwise.vault.models import Credential
 from shelfwise.vault.repository import CredentialRepository
 from shelfwise.vault.schemas import CredentialCreate, CredentialOut, CredentialRotate
 from shelfwise.vault.service import VaultService
 
-router = APIRouter(prefix="/api", tags=["vault"])
+router = APIRouter(prefix="/api", tags=["vault"], route_class=JsonRoute)
 
 
 def credential_out(vault: VaultService, credential: Credential) -> CredentialOut:

@@ -1,0 +1,1 @@
+"""The domain event bus: events persisted with the change, delivered to subscribers as jobs."""

@@ -1,0 +1,1 @@
+"""Vendor integrations and the orchestrator every outbound call goes through."""

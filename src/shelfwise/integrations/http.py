@@ -1,0 +1,207 @@
+"""The orchestrator every outbound vendor call goes through (G1, G2).
+
+For each try: the circuit breaker of (credential, host) must let it through, the token bucket of
+(organization, credential, operation) must have a slot within `vendor_max_queue_wait`, and the
+organization's daily call budget must not be spent. Anything that would block longer raises
+`RetryableError(defer_seconds=…)` at once, so a throttled organization hands its worker back to
+the queue instead of holding it while another organization waits. 429, 5xx, timeouts and
+connection errors are retried with capped exponential backoff and full jitter (or after the
+vendor's `Retry-After`) within `vendor_max_attempts` and `vendor_retry_budget`; any other 4xx is
+terminal.
+"""
+
+import random
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from shelfwise.integrations.errors import BudgetExceededError, RetryableError, VendorRejectedError
+from shelfwise.integrations.usage import UsageStore, shared_usage, utc_now
+from shelfwise.platform.breaker import CircuitBreakers
+from shelfwise.platform.logging import get_logger
+from shelfwise.platform.ratelimit import TokenBucket, build_buckets
+from shelfwise.platform.settings import Settings
+
+RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
+logger = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class UsagePlan:
+    """A vendor's published limit for one operation: sustained rate and burst."""
+
+    rate_per_second: float
+    burst: int
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Retry-After as delay-seconds or an HTTP date (RFC 9110 10.2.3); None when absent or bad."""
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def _header_rate(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers[RATE_LIMIT_HEADER])
+    except (KeyError, ValueError):
+        return None
+
+
+def _seconds_to_midnight(now: datetime) -> float:
+    tomorrow = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo)
+    return (tomorrow - now).total_seconds()
+
+
+class VendorCaller:
+    """Sends vendor requests under rate limits, breakers, retries and the daily budget."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        client: httpx.Client | None = None,
+        buckets: TokenBucket | None = None,
+        breakers: CircuitBreakers | None = None,
+        usage: UsageStore | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[float, float], float] = random.uniform,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.settings = settings
+        timeout = httpx.Timeout(settings.vendor_timeout.total_seconds())
+        self._client = client or httpx.Client(timeout=timeout)
+        self._owns_client = client is None
+        self.buckets = buckets or build_buckets(settings)
+        self.breakers = breakers or CircuitBreakers.from_settings(settings)
+        self.usage = usage or shared_usage(settings)
+        self._sleep = sleep
+        self._jitter = jitter
+        self._now = now
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+    def backoff(self, attempt: int) -> float:
+        """Full jitter: uniform between 0 and the capped exponential for this attempt (1-based)."""
+        base = self.settings.vendor_backoff_base.total_seconds()
+        cap = self.settings.vendor_backoff_cap.total_seconds()
+        return self._jitter(0.0, min(cap, base * 2 ** (attempt - 1)))
+
+    def call(
+        self,
+        organization_id: uuid.UUID,
+        credential_id: uuid.UUID,
+        operation: str,
+        plan: UsagePlan,
+        method: str,
+        url: str,
+        *,
+        quota_units: int = 1,
+        is_challenge: Callable[[httpx.Response], bool] | None = None,
+        **request: Any,
+    ) -> httpx.Response:
+        """One logical call (several tries at most); `request` goes to httpx (params, json…)."""
+        bucket_key = f"{organization_id}:{credential_id}:{operation}"
+        breaker_key = f"{credential_id}:{httpx.URL(url).host}"
+        settings = self.settings
+        waited = 0.0
+        for attempt in range(1, settings.vendor_max_attempts + 1):
+            self._admit(organization_id, bucket_key, breaker_key, plan, quota_units)
+            keys = (breaker_key, bucket_key)
+            delay = self._try(organization_id, keys, method, url, request, is_challenge)
+            if isinstance(delay, httpx.Response):
+                return delay
+            pause = self.backoff(attempt) if delay is None else delay
+            last = attempt == settings.vendor_max_attempts
+            if last or waited + pause > settings.vendor_retry_budget.total_seconds():
+                raise RetryableError(
+                    f"{operation} failed after {attempt} tries; try again later.",
+                    defer_seconds=pause,
+                )
+            logger.info("vendor.retry", operation=operation, attempt=attempt, pause=pause)
+            self._sleep(pause)
+            waited += pause
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def _admit(
+        self,
+        organization_id: uuid.UUID,
+        bucket_key: str,
+        breaker_key: str,
+        plan: UsagePlan,
+        quota_units: int,
+    ) -> None:
+        settings = self.settings
+        closed_in = self.breakers.allow(breaker_key)
+        if closed_in > 0:
+            raise RetryableError("The vendor keeps failing; its breaker is open.", closed_in)
+        headroom = 1.0 - settings.vendor_rate_headroom
+        # One token of the vendor's burst stays unused: arrival jitter never finds it empty.
+        burst = plan.burst - 1 if plan.burst > 1 else 1
+        max_wait = settings.vendor_max_queue_wait.total_seconds()
+        wait = self.buckets.reserve(bucket_key, plan.rate_per_second * headroom, burst, max_wait)
+        if wait > max_wait:
+            raise RetryableError("The vendor's rate limit is saturated.", defer_seconds=wait)
+        if wait > 0:
+            self._sleep(wait)
+        if not self.usage.acquire(organization_id, quota_units, settings.vendor_daily_call_budget):
+            raise BudgetExceededError(
+                "The organization's daily vendor call budget is spent.",
+                defer_seconds=_seconds_to_midnight(self._now()),
+            )
+
+    def _try(
+        self,
+        organization_id: uuid.UUID,
+        keys: tuple[str, str],
+        method: str,
+        url: str,
+        request: Mapping[str, Any],
+        is_challenge: Callable[[httpx.Response], bool] | None,
+    ) -> httpx.Response | float | None:
+        """The response when it is usable, else the pause the vendor asked for (None: backoff)."""
+        breaker_key, bucket_key = keys
+        try:
+            response = self._client.request(method, url, **request)
+        except httpx.TransportError as error:  # timeouts, refused and reset connections
+            logger.info("vendor.transport_error", error=type(error).__name__)
+            self.breakers.record_failure(breaker_key)
+            return None
+        status = response.status_code
+        if status == 429 or status >= 500:
+            response.close()
+            if status == 429:
+                self.usage.record_throttled(organization_id)
+                self.breakers.record_success(breaker_key)  # the host is up, merely busy
+            else:
+                self.breakers.record_failure(breaker_key)
+            if status in (429, 503):
+                return retry_after_seconds(response.headers.get("Retry-After"), self._now())
+            return None
+        if is_challenge is not None and is_challenge(response):
+            logger.info("vendor.challenge", status=status)
+            self.breakers.record_failure(breaker_key)  # a 200 that is a robot check is a failure
+            return None
+        self.breakers.record_success(breaker_key)
+        if status >= 400:
+            raise VendorRejectedError(f"The vendor refused the request ({status}).", status)
+        rate = _header_rate(response)
+        if rate is not None:
+            headroom = 1.0 - self.settings.vendor_rate_headroom
+            self.buckets.observe_limit(bucket_key, rate * headroom)
+        return response

@@ -1,0 +1,207 @@
+"""Job queries. `JobQueue` works across organizations (relay, workers, scheduler);
+`JobRepository` is what the API uses, scoped to one organization."""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from shelfwise.jobs.models import Job, JobItemError, JobStatus, ScheduleTick
+from shelfwise.platform.repository import TenantRepository
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+class JobQueue:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, job_id: uuid.UUID) -> Job | None:
+        return self.session.get(Job, job_id)
+
+    def claim(self, job_id: uuid.UUID, worker: str, now: datetime) -> Job | None:
+        """Atomically take a queued, due job; None when another delivery got it first."""
+        result = self.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.QUEUED, Job.run_after <= now)
+            .values(
+                status=JobStatus.RUNNING,
+                attempts=Job.attempts + 1,
+                started_at=now,
+                heartbeat_at=now,
+                worker=worker,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if _rowcount(result) != 1:
+            return None
+        job = self.session.get(Job, job_id, populate_existing=True)
+        return job
+
+    def finish(self, job_id: uuid.UUID, attempt: int, values: dict[str, Any]) -> bool:
+        """Apply `values` only if this attempt still owns the running job."""
+        result = self.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.attempts == attempt)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+    def due_for_dispatch(self, now: datetime, limit: int) -> list[tuple[uuid.UUID, str]]:
+        statement = (
+            select(Job.id, Job.kind)
+            .where(
+                Job.status == JobStatus.QUEUED,
+                Job.dispatched_at.is_(None),
+                Job.run_after <= now,
+            )
+            .order_by(Job.run_after, Job.id)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            # Several relays (web and worker processes) share the outbox without blocking.
+            statement = statement.with_for_update(skip_locked=True)
+        return [(row[0], row[1]) for row in self.session.execute(statement)]
+
+    def mark_dispatched(self, job_ids: list[uuid.UUID], now: datetime) -> None:
+        self.session.execute(
+            update(Job)
+            .where(Job.id.in_(job_ids), Job.status == JobStatus.QUEUED)
+            .values(dispatched_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def recover_abandoned(self, now: datetime, lease: timedelta) -> int:
+        """Running jobs whose worker stopped sending heartbeats go back to the queue (C1)."""
+        stale = (
+            Job.status == JobStatus.RUNNING,
+            Job.heartbeat_at < now - lease,
+        )
+        dead = self.session.execute(
+            update(Job)
+            .where(*stale, Job.attempts >= Job.max_attempts)
+            .values(
+                status=JobStatus.DEAD,
+                error="the worker stopped during the last try",
+                finished_at=now,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        requeued = self.session.execute(
+            update(Job)
+            .where(*stale)
+            .values(status=JobStatus.QUEUED, dispatched_at=None, run_after=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(dead) + _rowcount(requeued)
+
+    def recover_undelivered(self, now: datetime, after: timedelta) -> int:
+        """Dispatched long ago and never started: the broker lost the message (C4)."""
+        result = self.session.execute(
+            update(Job)
+            .where(
+                Job.status == JobStatus.QUEUED,
+                Job.dispatched_at.is_not(None),
+                Job.dispatched_at < now - after,
+            )
+            .values(dispatched_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result)
+
+    def heartbeat(self, job_ids: list[uuid.UUID], now: datetime) -> None:
+        self.session.execute(
+            update(Job)
+            .where(Job.id.in_(job_ids), Job.status == JobStatus.RUNNING)
+            .values(heartbeat_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def advance(self, job_id: uuid.UUID, done: int, now: datetime) -> None:
+        self.session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(progress_done=Job.progress_done + done, heartbeat_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def set_total(self, job_id: uuid.UUID, total: int) -> None:
+        self.session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(progress_total=total)
+            .execution_options(synchronize_session=False)
+        )
+
+    def add_item_error(self, error: JobItemError) -> None:
+        self.session.add(error)
+        self.session.execute(
+            update(Job)
+            .where(Job.id == error.job_id)
+            .values(item_error_count=Job.item_error_count + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+    def is_cancel_requested(self, job_id: uuid.UUID) -> bool:
+        return bool(self.session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
+
+    def purge_finished_before(self, before: datetime) -> int:
+        result = self.session.execute(
+            delete(Job).where(
+                Job.status.in_(
+                    [JobStatus.SUCCEEDED, JobStatus.CANCELLED, JobStatus.FAILED, JobStatus.DEAD]
+                ),
+                Job.finished_at < before,
+            )
+        )
+        return _rowcount(result)
+
+    def purge_ticks_before(self, before: datetime) -> int:
+        result = self.session.execute(delete(ScheduleTick).where(ScheduleTick.tick_at < before))
+        return _rowcount(result)
+
+    def count_by_status(self) -> dict[str, int]:
+        rows = self.session.execute(select(Job.status, func.count()).group_by(Job.status))
+        return {str(status.value): int(count) for status, count in rows}
+
+
+class JobRepository(TenantRepository[Job]):
+    model = Job
+
+    def page(
+        self,
+        *,
+        statuses: tuple[JobStatus, ...],
+        kind: str | None,
+        before: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[Job]:
+        statement = self.select()
+        if statuses:
+            statement = statement.where(Job.status.in_(statuses))
+        if kind:
+            statement = statement.where(Job.kind == kind)
+        if before is not None:
+            created_at, job_id = before
+            statement = statement.where(
+                (Job.created_at < created_at) | ((Job.created_at == created_at) & (Job.id < job_id))
+            )
+        statement = statement.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
+        return list(self.session.scalars(statement))
+
+    def item_errors(
+        self, job_id: uuid.UUID, after: uuid.UUID | None, limit: int
+    ) -> list[JobItemError]:
+        statement = self.scoped(select(JobItemError), JobItemError).where(
+            JobItemError.job_id == job_id
+        )
+        if after is not None:
+            statement = statement.where(JobItemError.id > after)
+        return list(self.session.scalars(statement.order_by(JobItemError.id).limit(limit)))

@@ -1,0 +1,145 @@
+"""Running one delivered job: claim it, run its handler, record the outcome.
+
+A delivery that cannot claim the job (already running, finished, cancelled, or not yet due) is
+dropped: duplicates from the relay or the broker are harmless. Retries are scheduled in the
+database (status queued, `run_after` in the future), not in the broker, so losing the broker
+loses no retry (C4), and the retry policy lives with the queue, not in the handler (C2).
+"""
+
+import os
+import random
+import socket
+import threading
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from shelfwise.jobs import registry
+from shelfwise.jobs.context import JobContext
+from shelfwise.jobs.errors import JobCancelled, JobGone, PermanentJobError, TransientJobError
+from shelfwise.jobs.models import JobStatus
+from shelfwise.jobs.repository import JobQueue
+from shelfwise.platform.db import Database
+from shelfwise.platform.logging import get_logger
+from shelfwise.platform.settings import Settings
+from shelfwise.platform.types import utcnow
+
+logger = get_logger(__name__)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def retry_delay(settings: Settings, attempt: int, defer_seconds: float | None) -> timedelta:
+    """Exponential backoff with full jitter, never sooner than the error asked for."""
+    ceiling = min(
+        settings.job_backoff_max.total_seconds(),
+        settings.job_backoff_min.total_seconds() * 2 ** max(0, attempt - 1),
+    )
+    delay = random.uniform(0, ceiling)  # noqa: S311 - jitter, not security
+    return timedelta(seconds=max(delay, defer_seconds or 0.0))
+
+
+class JobRunner:
+    """Executes deliveries in this process and keeps heartbeats for the jobs it runs."""
+
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
+        self.settings = settings
+        self.worker = worker_name()
+        self._running: set[uuid.UUID] = set()
+        self._lock = threading.Lock()
+
+    def running_jobs(self) -> list[uuid.UUID]:
+        with self._lock:
+            return list(self._running)
+
+    def execute(self, job_id_text: str) -> None:
+        job_id = uuid.UUID(job_id_text)
+        with self.database.unit_of_work() as session:
+            job = JobQueue(session).claim(job_id, self.worker, utcnow())
+            if job is None:
+                return
+            context = JobContext(
+                job_id=job.id,
+                kind=job.kind,
+                organization_id=job.organization_id,
+                arguments=dict(job.arguments),
+                attempt=job.attempts,
+                progress_done=job.progress_done,
+                database=self.database,
+                settings=self.settings,
+            )
+            max_attempts = job.max_attempts
+        with self._lock:
+            self._running.add(job_id)
+        log = logger.bind(job_id=str(job_id), job_kind=context.kind, attempt=context.attempt)
+        try:
+            self._run(context, max_attempts, log)
+        finally:
+            with self._lock:
+                self._running.discard(job_id)
+
+    def _run(self, context: JobContext, max_attempts: int, log: Any) -> None:
+        declared = registry.JOB_KINDS.get(context.kind)
+        if declared is None:
+            self._finish(context, JobStatus.FAILED, error=f"no job kind {context.kind!r} here")
+            log.error("job.unknown_kind")
+            return
+        try:
+            result = declared.handler(context)
+        except JobCancelled:
+            self._finish(context, JobStatus.CANCELLED, error="cancelled by request")
+            log.info("job.cancelled")
+        except (PermanentJobError, JobGone) as error:
+            self._finish(context, JobStatus.FAILED, error=f"{type(error).__name__}: {error}")
+            log.warning("job.failed", error=str(error))
+        except Exception as error:
+            defer = error.defer_seconds if isinstance(error, TransientJobError) else None
+            message = f"{type(error).__name__}: {error}"
+            if context.attempt >= max_attempts:
+                self._finish(context, JobStatus.DEAD, error=message)
+                log.error("job.dead", error=message, exc_info=True)
+            else:
+                delay = retry_delay(self.settings, context.attempt, defer)
+                self._retry_later(context, message, delay)
+                log.warning("job.retry", error=message, delay_s=round(delay.total_seconds(), 2))
+        else:
+            self._finish(context, JobStatus.SUCCEEDED, result=result)
+            log.info("job.succeeded")
+
+    def _finish(
+        self,
+        context: JobContext,
+        status: JobStatus,
+        *,
+        error: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> None:
+        now = utcnow()
+        values: dict[str, Any] = {"status": status, "finished_at": now, "updated_at": now}
+        if error is not None:
+            values["error"] = error[:4000]
+        if result is not None:
+            values["result"] = result
+        with self.database.unit_of_work() as session:
+            JobQueue(session).finish(context.job_id, context.attempt, values)
+
+    def _retry_later(self, context: JobContext, error: str, delay: timedelta) -> None:
+        now = utcnow()
+        values = {
+            "status": JobStatus.QUEUED,
+            "error": error[:4000],
+            "run_after": now + delay,
+            "dispatched_at": None,
+            "updated_at": now,
+        }
+        with self.database.unit_of_work() as session:
+            JobQueue(session).finish(context.job_id, context.attempt, values)
+
+    def send_heartbeats(self) -> None:
+        running = self.running_jobs()
+        if running:
+            with self.database.unit_of_work() as session:
+                JobQueue(session).heartbeat(running, utcnow())

@@ -1,0 +1,52 @@
+"""Strict JSON request bodies: duplicate keys and runaway nesting are malformed (422), not guessed.
+
+Python's parser keeps the last of duplicate keys while other parsers (proxies, audit tools) may
+keep the first, so `{"price": 1, "price": 9}` could mean different things to each; we refuse it.
+Routers opt in with `APIRouter(route_class=JsonRoute)`.
+"""
+
+import json
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+
+class DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"duplicate key {key!r}")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise DuplicateKeyError(key)
+        result[key] = value
+    return result
+
+
+class JsonRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_strict_json"):
+            body = await self.body()
+            try:
+                self._strict_json = json.loads(body, object_pairs_hook=_unique_keys)
+            except (DuplicateKeyError, RecursionError) as error:
+                # FastAPI answers JSONDecodeError with 422 json_invalid; anything else with 400.
+                message = str(error) if isinstance(error, DuplicateKeyError) else "nested too deep"
+                raise json.JSONDecodeError(message, body.decode(errors="replace"), 0) from error
+        return self._strict_json
+
+
+class JsonRoute(APIRoute):
+    """An API route whose request bodies are parsed by `JsonRequest`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def strict_handler(request: Request) -> Response:
+            return await handler(JsonRequest(request.scope, request.receive))
+
+        return strict_handler

@@ -1,0 +1,1 @@
+"""Vendor fakes: local servers that speak the vendors' wire format."""
