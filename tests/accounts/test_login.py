@@ -1,6 +1,7 @@
 """Login: password hashing (E1) and throttling without user enumeration (E2)."""
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -212,3 +213,29 @@ def test_e2_email_case_and_spaces_do_not_dodge_the_account_throttle(
         variant = variants[index % len(variants)]
         assert attempt(client_from_new_ip(), variant, "not the password").status_code == 401
     assert attempt(client_from_new_ip(), email, PASSWORD).status_code == 429
+
+
+def test_e2_parallel_attempts_cannot_outrun_the_account_throttle(
+    context: AppContext, client_from_new_ip: NewClient
+) -> None:
+    limit = context.settings.login_max_failures_per_account
+    _user_id, email = new_user(context)
+    browsers = [client_from_new_ip() for _ in range(limit + 3)]
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        answers = list(
+            pool.map(lambda b: attempt(b, email, "not the password").status_code, browsers)
+        )
+    assert sorted(answers) == [401] * limit + [429] * 3
+
+
+def test_e2_parallel_attempts_cannot_outrun_the_ip_throttle(
+    context: AppContext, client_from_new_ip: NewClient
+) -> None:
+    limit = context.settings.login_max_failures_per_ip
+    client = client_from_new_ip()
+    emails = [f"{unique('guess')}@example.com" for _ in range(limit + 3)]
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(
+            pool.map(lambda e: attempt(client, e, "not the password").status_code, emails)
+        )
+    assert sorted(answers) == [401] * limit + [429] * 3

@@ -5,6 +5,7 @@ waiting for the clock.
 """
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pyotp
@@ -114,6 +115,17 @@ def test_a_code_is_single_use(
     replay = login(browser, tenant, code)
     assert replay.status_code == 401
     assert replay.json()["totp_required"] is True
+
+
+def test_a_code_is_single_use_also_for_concurrent_logins(
+    client: TestClient, tenant: Tenant, client_from_new_ip: NewClient
+) -> None:
+    secret, step = enroll(client, tenant)
+    code, _step = fresh_code(secret, after_step=step)
+    browsers = [client_from_new_ip() for _ in range(4)]
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        statuses = sorted(pool.map(lambda b: login(b, tenant, code).status_code, browsers))
+    assert statuses == [200, 401, 401, 401]
 
 
 def test_disable_needs_a_valid_code(

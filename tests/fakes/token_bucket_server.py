@@ -5,10 +5,17 @@ A request finding the bucket empty gets 429 with `Retry-After`; an accepted one 
 (503, 403…) with an optional Retry-After, a stall (the answer comes after `stall_seconds`), or a
 challenge page (status 200, a robot check). Runs in threads of the process that starts it, so
 worker processes elsewhere reach it over loopback.
+
+A request's arrival is the kernel's receive timestamp (Linux SO_TIMESTAMPNS), as a real vendor
+stamps requests at its edge: a handler thread that the scheduler wakes late must not make two
+well-spaced requests look bunched.
 """
 
 import json
 import math
+import socket
+import struct
+import sys
 import threading
 import time
 from collections import deque
@@ -17,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
 
+SO_TIMESTAMPNS = 35  # Linux; the socket module does not name it
+KERNEL_TIMESTAMPS = sys.platform == "linux"
 CHALLENGE_PAGE = b"<html><title>Robot Check</title><p>Type the characters you see.</p></html>"
 
 
@@ -41,12 +50,19 @@ class PathCounts:
     faulted: int = 0
 
 
+@dataclass(frozen=True)
+class Arrival:
+    at: float  # wall clock, time.time()
+    status: int
+
+
 @dataclass
 class FakeVendor:
     rate_per_second: float
     burst: int
     advertised_rate: float | None = None  # what x-amzn-RateLimit-Limit says (default: the rate)
     counts: dict[str, PathCounts] = field(default_factory=dict)
+    arrivals: dict[str, list[Arrival]] = field(default_factory=dict)
     _faults: deque[Fault] = field(default_factory=deque)
     _buckets: dict[str, _Bucket] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -66,25 +82,31 @@ class FakeVendor:
         with self._lock:
             return PathCounts(**vars(self.counts.get(path, PathCounts())))
 
-    def answer(self, path: str) -> tuple[int, dict[str, str], bytes, float]:
-        """Status, headers, body and stall for one request on `path`."""
+    def history(self, path: str) -> list[Arrival]:
+        """Every request on `path` that reached the bucket, with its arrival and answer."""
+        with self._lock:
+            return list(self.arrivals.get(path, []))
+
+    def answer(self, path: str, arrival: float) -> tuple[int, dict[str, str], bytes, float]:
+        """Status, headers, body and stall for one request on `path` that arrived at `arrival`."""
         with self._lock:
             counts = self.counts.setdefault(path, PathCounts())
             if self._faults:
                 counts.faulted += 1
                 return self._fault(self._faults.popleft())
-            now = time.monotonic()
-            bucket = self._buckets.setdefault(path, _Bucket(float(self.burst), now))
-            bucket.tokens = min(
-                float(self.burst), bucket.tokens + (now - bucket.updated_at) * self.rate_per_second
-            )
-            bucket.updated_at = now
+            bucket = self._buckets.setdefault(path, _Bucket(float(self.burst), arrival))
+            elapsed = max(0.0, arrival - bucket.updated_at)  # threads may answer out of order
+            bucket.tokens = min(float(self.burst), bucket.tokens + elapsed * self.rate_per_second)
+            bucket.updated_at = max(bucket.updated_at, arrival)
+            history = self.arrivals.setdefault(path, [])
             if bucket.tokens < 1.0:
+                history.append(Arrival(arrival, 429))
                 counts.throttled += 1
                 wait = math.ceil((1.0 - bucket.tokens) / self.rate_per_second)
                 body = json.dumps({"errors": [{"code": "QuotaExceeded"}]}).encode()
                 return 429, {"Retry-After": str(wait)}, body, 0.0
             bucket.tokens -= 1.0
+            history.append(Arrival(arrival, 200))
             counts.accepted += 1
             rate = self.advertised_rate or self.rate_per_second
             body = json.dumps({"payload": {"accepted": counts.accepted}}).encode()
@@ -103,12 +125,18 @@ class FakeVendor:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, like a real API
+            arrival = 0.0
+
+            def handle_one_request(self) -> None:
+                self.arrival = _arrival(self.connection)
+                super().handle_one_request()
 
             def _serve(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 if length:
                     self.rfile.read(length)
-                status, headers, body, stall = vendor.answer(self.path.split("?", 1)[0])
+                path = self.path.split("?", 1)[0]
+                status, headers, body, stall = vendor.answer(path, self.arrival)
                 if stall:
                     time.sleep(stall)
                 try:
@@ -128,7 +156,11 @@ class FakeVendor:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
+        if KERNEL_TIMESTAMPS:  # inherited by every accepted connection
+            self._server.socket.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        self._server.server_bind()
+        self._server.server_activate()
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -149,3 +181,19 @@ class FakeVendor:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _arrival(connection: socket.socket) -> float:
+    """When the next request's first byte reached this host (wall clock, like time.time())."""
+    if KERNEL_TIMESTAMPS:
+        try:
+            _data, ancillary, _flags, _address = connection.recvmsg(
+                1, socket.CMSG_SPACE(16), socket.MSG_PEEK
+            )
+        except OSError:
+            return time.time()
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(payload) >= 16:
+                seconds, nanoseconds = struct.unpack("qq", payload[:16])
+                return seconds + nanoseconds / 1e9
+    return time.time()

@@ -71,6 +71,34 @@ def test_g1_observed_limit_replaces_the_plan_rate() -> None:
     assert buckets.reserve("key", 4.0, 1) == 1.25
 
 
+def test_g1_headroom_slows_reservations_only() -> None:
+    clock = FakeClock()
+    buckets = InProcessBuckets(headroom=0.5, clock=clock.now)
+    assert [buckets.reserve("key", 4.0, 1) for _ in range(3)] == [0.0, 0.5, 1.0]
+    assert [buckets.clear_to_send("key", 4.0, 1) for _ in range(2)] == [0.0, 0.25]
+
+
+def test_g1_a_call_that_left_late_pushes_the_next_one_back() -> None:
+    """Two calls booked 0.25 s apart; the first leaves 0.125 s late, so the second waits too."""
+    clock = FakeClock()
+    buckets = InProcessBuckets(clock=clock.now)
+    assert (buckets.reserve("key", 4.0, 1), buckets.clear_to_send("key", 4.0, 1)) == (0.0, 0.0)
+    clock.advance(0.125)  # the process was not scheduled in time
+    buckets.sent("key", 4.0)
+    assert buckets.reserve("key", 4.0, 1) == 0.125
+    clock.advance(0.125)
+    assert buckets.clear_to_send("key", 4.0, 1) == 0.125
+    assert buckets.clear_to_send("key", 4.0, 1) == 0.125  # asking books nothing
+    clock.advance(0.125)
+    assert buckets.clear_to_send("key", 4.0, 1) == 0.0
+
+
+def test_g1_clear_to_send_allows_the_burst() -> None:
+    clock = FakeClock()
+    buckets = InProcessBuckets(clock=clock.now)
+    assert [buckets.clear_to_send("key", 2.0, 3) for _ in range(4)] == [0.0, 0.0, 0.0, 0.5]
+
+
 @pytest.mark.parametrize(("rate", "burst"), [(0.0, 1), (-1.0, 1), (1.0, 0)], ids=str)
 def test_invalid_plans_are_refused(rate: float, burst: int) -> None:
     with pytest.raises(ValueError, match="rate must be > 0 and burst >= 1"):
@@ -83,9 +111,30 @@ def test_g1_redis_reservations_follow_rate_and_burst(redis_client: Redis, redis_
     assert waits == [0, 0, 1000, 2000]
     assert round(buckets.reserve("org:cred:op", SLOW_RATE, 2, max_wait=10)) == 3000
     assert round(buckets.reserve("org:cred:op", SLOW_RATE, 2)) == 3000
+    assert buckets.clear_to_send("org:cred:op", SLOW_RATE, 2) == 0.0
     assert sorted(key.decode() for key in redis_client.scan_iter(match=f"{redis_prefix}:*")) == [
-        f"{redis_prefix}:org:cred:op:arrival"
+        f"{redis_prefix}:org:cred:op:arrival",
+        f"{redis_prefix}:org:cred:op:departure",
     ]
+
+
+def test_g1_redis_headroom_slows_reservations(redis_client: Redis, redis_prefix: str) -> None:
+    buckets = RedisBuckets(redis_client, prefix=redis_prefix, headroom=0.5)
+    assert [round(buckets.reserve("key", SLOW_RATE, 1)) for _ in range(2)] == [0, 2000]
+
+
+def test_g1_redis_send_schedule_follows_actual_departures(
+    redis_client: Redis, redis_prefix: str
+) -> None:
+    buckets = RedisBuckets(redis_client, prefix=redis_prefix)
+    assert round(buckets.clear_to_send("key", SLOW_RATE, 2)) == 0
+    assert round(buckets.clear_to_send("key", SLOW_RATE, 2)) == 0
+    assert round(buckets.clear_to_send("key", SLOW_RATE, 2)) == 1000
+    assert round(buckets.clear_to_send("key", SLOW_RATE, 2)) == 1000  # asking books nothing
+    buckets.sent("other", 1000.0)  # a fast call, then a late departure recorded at a slow rate
+    assert round(buckets.clear_to_send("other", 1000.0, 1)) == 0
+    buckets.sent("other", SLOW_RATE)
+    assert round(buckets.clear_to_send("other", 1000.0, 1)) == 1000
 
 
 def test_g1_redis_bucket_is_shared_by_concurrent_clients(redis_prefix: str) -> None:

@@ -1,9 +1,10 @@
 """FastAPI dependencies: the request's session (one unit of work) and its principal."""
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+from anyio import CancelScope, CapacityLimiter, to_thread
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,8 @@ from shelfwise.platform.errors import AuthenticationError, InvalidInputError
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_context(request: Request) -> AppContext:
+async def get_context(request: Request) -> AppContext:
+    # async: no I/O, so FastAPI runs it on the event loop rather than in a worker thread.
     context: AppContext = request.app.state.context
     return context
 
@@ -24,11 +26,26 @@ def get_context(request: Request) -> AppContext:
 Context = Annotated[AppContext, Depends(get_context)]
 
 
-def request_session(request: Request, context: Context) -> Iterator[Session]:
+async def request_session(request: Request, context: Context) -> AsyncIterator[Session]:
     """One transaction per request, committed before the response is sent (scope="function")."""
     write = request.method not in READ_METHODS
-    with context.database.unit_of_work(write=write) as session:
+    unit_of_work = context.database.unit_of_work(write=write)
+    # Opening does no I/O (the first query takes the connection), so it runs on the event loop
+    # and only the commit or rollback goes to a worker thread: one thread hop, not two. Like
+    # FastAPI's own sync-generator handling, the exit is shielded and never waits for a free
+    # worker (a full pool could be waiting for this session's connection).
+    session = unit_of_work.__enter__()
+    exit_limiter = CapacityLimiter(1)
+    try:
         yield session
+    except BaseException as error:
+        with CancelScope(shield=True):
+            await to_thread.run_sync(
+                unit_of_work.__exit__, type(error), error, error.__traceback__, limiter=exit_limiter
+            )
+        raise
+    with CancelScope(shield=True):
+        await to_thread.run_sync(unit_of_work.__exit__, None, None, None, limiter=exit_limiter)
 
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]

@@ -1,9 +1,10 @@
 """Queries on identity tables (users, organizations, memberships, sessions, API keys)."""
 
+import hashlib
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from shelfwise.accounts.models import (
@@ -14,6 +15,26 @@ from shelfwise.accounts.models import (
     Organization,
     Role,
     User,
+)
+
+# Built once, with bound parameters: every authenticated request runs it, and building the
+# statement took longer than running it.
+_SESSION_MEMBERSHIP = (
+    select(Membership.organization_id, Membership.role)
+    .join(AuthSession, AuthSession.user_id == Membership.user_id)
+    .join(User, User.id == Membership.user_id)
+    .where(
+        AuthSession.id == bindparam("session_id"),
+        AuthSession.user_id == bindparam("user_id"),
+        AuthSession.revoked_at.is_(None),
+        AuthSession.expires_at > bindparam("now"),
+        User.is_active.is_(True),
+    )
+    .order_by(Membership.created_at, Membership.id)
+    .limit(1)
+)
+_SESSION_MEMBERSHIP_IN_ORGANIZATION = _SESSION_MEMBERSHIP.where(
+    Membership.organization_id == bindparam("organization_id")
 )
 
 
@@ -27,6 +48,20 @@ class AccountsRepository:
 
     def user_by_id(self, user_id: uuid.UUID) -> User | None:
         return self.session.get(User, user_id)
+
+    def claim_totp_step(self, user_id: uuid.UUID, step: int) -> bool:
+        """Mark `step` used unless it or a later one was; atomic, so a code is single-use also
+        for concurrent logins (a read-then-write lets two of them pass)."""
+        result = self.session.execute(
+            update(User)
+            .where(
+                User.id == user_id,
+                or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+            )
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 1
 
     def all_users_with_totp(self) -> list[User]:
         return list(self.session.scalars(select(User).where(User.totp_secret_sealed.is_not(None))))
@@ -82,23 +117,12 @@ class AccountsRepository:
     ) -> tuple[uuid.UUID, Role] | None:
         """The (organization, role) an access token acts as, in one query: the session must be
         live and the user a member (the chosen organization, or the first one joined)."""
-        statement = (
-            select(Membership.organization_id, Membership.role)
-            .join(AuthSession, AuthSession.user_id == Membership.user_id)
-            .join(User, User.id == Membership.user_id)
-            .where(
-                AuthSession.id == session_id,
-                AuthSession.user_id == user_id,
-                AuthSession.revoked_at.is_(None),
-                AuthSession.expires_at > now,
-                User.is_active.is_(True),
-            )
-            .order_by(Membership.created_at, Membership.id)
-            .limit(1)
-        )
+        parameters = {"session_id": session_id, "user_id": user_id, "now": now}
+        statement = _SESSION_MEMBERSHIP
         if organization_id is not None:
-            statement = statement.where(Membership.organization_id == organization_id)
-        row = self.session.execute(statement).first()
+            statement = _SESSION_MEMBERSHIP_IN_ORGANIZATION
+            parameters["organization_id"] = organization_id
+        row = self.session.execute(statement, parameters).first()
         return (row[0], row[1]) if row else None
 
     # sessions
@@ -136,6 +160,15 @@ class AccountsRepository:
         )
 
     # login throttling
+    def lock_login_attempts(self, email: str, ip_address: str) -> None:
+        """Serialize logins per e-mail and per IP until commit, so that parallel attempts cannot
+        all pass the throttle's count (E2). SQLite's write transactions are serialized already."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        for key in (f"login-email|{email}", f"login-ip|{ip_address}"):  # fixed order: no deadlock
+            lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+
     def count_failures(
         self, *, since: datetime, email: str | None = None, ip: str | None = None
     ) -> int:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shelfwise.accounts import security, totp
 from shelfwise.accounts.models import (
@@ -168,6 +169,7 @@ class AccountsService:
     ) -> LoginResult:
         repository = AccountsRepository(session)
         email = normalize_email(email)
+        repository.lock_login_attempts(email, ip_address)
         now = utcnow()
         throttled = self._throttle(repository, email, ip_address, now)
         if throttled is not None:
@@ -177,7 +179,7 @@ class AccountsService:
         if user is None or not password_ok or not user.is_active:
             session.add(LoginFailure(email=email, ip_address=ip_address, at=now))
             return LoginResult(error=AuthenticationError(INVALID_LOGIN))
-        if user.is_totp_enabled and not self._accept_totp(user, totp_code or ""):
+        if user.is_totp_enabled and not self._accept_totp(session, user, totp_code or ""):
             session.add(LoginFailure(email=email, ip_address=ip_address, at=now))
             return LoginResult(
                 error=AuthenticationError("A valid TOTP code is required.", totp_required=True)
@@ -204,14 +206,14 @@ class AccountsService:
                 return ThrottledError("Too many failed logins; try again later.", retry)
         return None
 
-    def _accept_totp(self, user: User, code: str) -> bool:
+    def _accept_totp(self, session: Session, user: User, code: str) -> bool:
         if user.totp_secret_sealed is None:
             return False
         secret = totp.open_secret(self.key_ring, user.id, user.totp_secret_sealed)
         step = totp.matching_step(secret, code)
-        if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+        if step is None or not AccountsRepository(session).claim_totp_step(user.id, step):
             return False
-        user.totp_last_step = step
+        set_committed_value(user, "totp_last_step", step)
         return True
 
     def _open_session(
@@ -327,14 +329,14 @@ class AccountsService:
         user = self._user(session, user_id)
         if user.totp_secret_sealed is None:
             raise ConflictError("Start enrolment first.")
-        if not self._accept_totp(user, code):
+        if not self._accept_totp(session, user, code):
             raise InvalidInputError("Wrong code.", [{"field": "code", "message": "does not match"}])
         user.is_totp_enabled = True
         session.flush()
 
     def disable_totp(self, session: Session, user_id: uuid.UUID, code: str) -> None:
         user = self._user(session, user_id)
-        if not user.is_totp_enabled or not self._accept_totp(user, code):
+        if not user.is_totp_enabled or not self._accept_totp(session, user, code):
             raise InvalidInputError("Wrong code.", [{"field": "code", "message": "does not match"}])
         user.is_totp_enabled = False
         user.totp_secret_sealed = None

@@ -1,9 +1,12 @@
 """Catalog API: products, marketplace accounts, listings, content versions and the summary."""
 
 import uuid
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel
 
 from shelfwise.accounts.auth import Admin, Analyst, Context, DbSession, Viewer
 from shelfwise.catalog import service
@@ -76,6 +79,41 @@ def product_out(product: Product) -> ProductOut:
     )
 
 
+def product_json(product: Mapping[Any, Any]) -> dict[str, Any]:
+    """A product row as the dict ProductOut serializes to, for orjson: the list's fast path,
+    which builds no pydantic models yet gives byte-identical JSON."""
+    amount, currency = product["cost_amount"], product["cost_currency"]
+    return {
+        "id": product["id"],
+        "source_platform": product["source_platform"],
+        "source_id": product["source_id"],
+        "title": product["title"],
+        "brand": product["brand"],
+        "gtin": product["gtin"],
+        "asin": product["asin"],
+        "category": product["category"],
+        "description": product["description"],
+        "images": product["images"],
+        "attributes": product["attributes"],
+        "cost": None
+        if amount is None or currency is None
+        else {"amount": f"{amount:.2f}", "currency": currency},
+        "source_updated_at": product["source_updated_at"],
+        "created_at": product["created_at"],
+        "updated_at": product["updated_at"],
+    }
+
+
+def page_response(page: dict[str, Any], model: type[BaseModel]) -> Response:
+    """`page` as JSON without validating it again; pydantic (via `model`) only for what orjson
+    cannot write the same way (integers beyond 64 bits in free-form attributes)."""
+    try:
+        body = orjson.dumps(page, option=orjson.OPT_UTC_Z)
+    except TypeError:
+        body = model.model_validate(page).model_dump_json().encode()
+    return Response(body, media_type="application/json")
+
+
 def listing_out(listing: Listing) -> ListingOut:
     return ListingOut(
         id=listing.id,
@@ -121,15 +159,16 @@ def list_products(
     sort: str = "-updated_at",
     cursor: Cursor = None,
     limit: Limit = None,
-) -> ProductPage:
+) -> Response:
     size = clamp_limit(limit, context.settings.default_page_size, context.settings.max_page_size)
     filters = ProductFilter(
         q=q, brand=brand, source_platform=source_platform, marketplace=marketplace, status=status
     )
-    items, next_cursor = ProductRepository(session, principal.organization_id).page(
+    rows, next_cursor = ProductRepository(session, principal.organization_id).page(
         filters, sort, cursor, size
     )
-    return ProductPage(items=[product_out(item) for item in items], next_cursor=next_cursor)
+    items = [product_json(row._mapping) for row in rows]
+    return page_response({"items": items, "next_cursor": next_cursor}, ProductPage)
 
 
 @router.post("/products", response_model=ProductOut, status_code=201, summary="Create a product")

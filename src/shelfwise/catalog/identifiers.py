@@ -32,7 +32,7 @@ def isbn10_is_valid(value: str) -> bool:
 
 def is_valid_asin(value: str) -> bool:
     """An ASIN: `B0` + 8 alphanumerics, or a book's ISBN-10 (with its mod-11 check digit)."""
-    if not _ASIN.match(value):
+    if not _ASIN.fullmatch(value):
         return False
     return value.startswith("B0") or isbn10_is_valid(value)
 

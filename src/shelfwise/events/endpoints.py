@@ -9,10 +9,11 @@ from shelfwise.accounts.auth import Admin, Context, DbSession, Viewer
 from shelfwise.events.registry import SUBSCRIPTIONS
 from shelfwise.events.repository import EventRepository
 from shelfwise.events.service import replay
+from shelfwise.operations.json_body import JsonRoute
 from shelfwise.platform.errors import InvalidInputError
 from shelfwise.platform.pagination import clamp_limit
 
-router = APIRouter(prefix="/api", tags=["events"])
+router = APIRouter(prefix="/api", tags=["events"], route_class=JsonRoute)
 
 
 class EventOut(BaseModel):

@@ -44,5 +44,5 @@ class EventLog:
         if event_types:
             statement = statement.where(Event.type.in_(event_types))
         if organization_id is not None:
-            statement = statement.where(Event.organization_id == organization_id)
+            statement = EventRepository(self.session, organization_id).scoped(statement)
         return list(self.session.scalars(statement.order_by(Event.position).limit(limit)))

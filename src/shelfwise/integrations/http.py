@@ -1,7 +1,8 @@
 """The orchestrator every outbound vendor call goes through (G1, G2).
 
 For each try: the circuit breaker of (credential, host) must let it through, the token bucket of
-(organization, credential, operation) must have a slot within `vendor_max_queue_wait`, and the
+(organization, credential, operation) must have a slot within `vendor_max_queue_wait` (and the
+request leaves only when `clear_to_send` agrees, see platform/ratelimit.py), and the
 organization's daily call budget must not be spent. Anything that would block longer raises
 `RetryableError(defer_seconds=…)` at once, so a throttled organization hands its worker back to
 the queue instead of holding it while another organization waits. 429, 5xx, timeouts and
@@ -13,7 +14,7 @@ terminal.
 import random
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -38,6 +39,17 @@ class UsagePlan:
 
     rate_per_second: float
     burst: int
+
+
+@dataclass(frozen=True)
+class _Call:
+    organization_id: uuid.UUID
+    operation: str
+    plan: UsagePlan
+    bucket_key: str
+    breaker_key: str
+    quota_units: int
+    is_challenge: Callable[[httpx.Response], bool] | None
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
@@ -116,17 +128,27 @@ class VendorCaller:
         **request: Any,
     ) -> httpx.Response:
         """One logical call (several tries at most); `request` goes to httpx (params, json…)."""
-        bucket_key = f"{organization_id}:{credential_id}:{operation}"
-        breaker_key = f"{credential_id}:{httpx.URL(url).host}"
+        call = _Call(
+            organization_id,
+            operation,
+            plan,
+            bucket_key=f"{organization_id}:{credential_id}:{operation}",
+            breaker_key=f"{credential_id}:{httpx.URL(url).host}",
+            quota_units=quota_units,
+            is_challenge=is_challenge,
+        )
+        request["extensions"] = {**request.get("extensions", {}), "trace": self._tracer(call)}
         settings = self.settings
         waited = 0.0
         for attempt in range(1, settings.vendor_max_attempts + 1):
-            self._admit(organization_id, bucket_key, breaker_key, plan, quota_units)
-            keys = (breaker_key, bucket_key)
-            delay = self._try(organization_id, keys, method, url, request, is_challenge)
-            if isinstance(delay, httpx.Response):
-                return delay
-            pause = self.backoff(attempt) if delay is None else delay
+            self._admit(call)
+            outcome = self._try(call, method, url, request)
+            if isinstance(outcome, httpx.Response):
+                return outcome
+            closed_in = self.breakers.open_for(call.breaker_key)
+            if closed_in > 0:  # this try opened it: waiting here would be refused anyway
+                raise RetryableError(f"{operation}: the vendor keeps failing.", closed_in)
+            pause = self.backoff(attempt) if outcome is None else outcome
             last = attempt == settings.vendor_max_attempts
             if last or waited + pause > settings.vendor_retry_budget.total_seconds():
                 raise RetryableError(
@@ -138,44 +160,47 @@ class VendorCaller:
             waited += pause
         raise AssertionError("unreachable: the loop returns or raises")
 
-    def _admit(
-        self,
-        organization_id: uuid.UUID,
-        bucket_key: str,
-        breaker_key: str,
-        plan: UsagePlan,
-        quota_units: int,
-    ) -> None:
-        settings = self.settings
-        closed_in = self.breakers.allow(breaker_key)
+    def _admit(self, call: _Call) -> None:
+        """Breaker, queue place, budget and send schedule; raises rather than wait too long."""
+        settings, plan = self.settings, call.plan
+        closed_in = self.breakers.allow(call.breaker_key)
         if closed_in > 0:
             raise RetryableError("The vendor keeps failing; its breaker is open.", closed_in)
-        headroom = 1.0 - settings.vendor_rate_headroom
-        # One token of the vendor's burst stays unused: arrival jitter never finds it empty.
-        burst = plan.burst - 1 if plan.burst > 1 else 1
+        # Reservations keep half the vendor's burst unused, so calls that reach it late and then
+        # bunched still find tokens; the sustained rate is unchanged.
+        burst = (plan.burst + 1) // 2
         max_wait = settings.vendor_max_queue_wait.total_seconds()
-        wait = self.buckets.reserve(bucket_key, plan.rate_per_second * headroom, burst, max_wait)
+        wait = self.buckets.reserve(call.bucket_key, plan.rate_per_second, burst, max_wait)
         if wait > max_wait:
             raise RetryableError("The vendor's rate limit is saturated.", defer_seconds=wait)
         if wait > 0:
             self._sleep(wait)
-        if not self.usage.acquire(organization_id, quota_units, settings.vendor_daily_call_budget):
+        budget = settings.vendor_daily_call_budget
+        if not self.usage.acquire(call.organization_id, call.quota_units, budget):
             raise BudgetExceededError(
                 "The organization's daily vendor call budget is spent.",
                 defer_seconds=_seconds_to_midnight(self._now()),
             )
+        key, rate = call.bucket_key, plan.rate_per_second
+        late = self.buckets.clear_to_send(key, rate, plan.burst)
+        while late > 0:  # an earlier call left late: keep the vendor's spacing behind it
+            self._sleep(late)
+            late = self.buckets.clear_to_send(key, rate, plan.burst)
+
+    def _tracer(self, call: _Call) -> Callable[[str, dict[str, Any]], None]:
+        """An httpcore trace hook that tells the bucket the moment the request has left."""
+
+        def trace(event: str, _info: dict[str, Any]) -> None:
+            if event.endswith("send_request_body.complete"):
+                self.buckets.sent(call.bucket_key, call.plan.rate_per_second)
+
+        return trace
 
     def _try(
-        self,
-        organization_id: uuid.UUID,
-        keys: tuple[str, str],
-        method: str,
-        url: str,
-        request: Mapping[str, Any],
-        is_challenge: Callable[[httpx.Response], bool] | None,
+        self, call: _Call, method: str, url: str, request: dict[str, Any]
     ) -> httpx.Response | float | None:
         """The response when it is usable, else the pause the vendor asked for (None: backoff)."""
-        breaker_key, bucket_key = keys
+        breaker_key = call.breaker_key
         try:
             response = self._client.request(method, url, **request)
         except httpx.TransportError as error:  # timeouts, refused and reset connections
@@ -186,14 +211,14 @@ class VendorCaller:
         if status == 429 or status >= 500:
             response.close()
             if status == 429:
-                self.usage.record_throttled(organization_id)
+                self.usage.record_throttled(call.organization_id)
                 self.breakers.record_success(breaker_key)  # the host is up, merely busy
             else:
                 self.breakers.record_failure(breaker_key)
             if status in (429, 503):
                 return retry_after_seconds(response.headers.get("Retry-After"), self._now())
             return None
-        if is_challenge is not None and is_challenge(response):
+        if call.is_challenge is not None and call.is_challenge(response):
             logger.info("vendor.challenge", status=status)
             self.breakers.record_failure(breaker_key)  # a 200 that is a robot check is a failure
             return None
@@ -202,6 +227,5 @@ class VendorCaller:
             raise VendorRejectedError(f"The vendor refused the request ({status}).", status)
         rate = _header_rate(response)
         if rate is not None:
-            headroom = 1.0 - self.settings.vendor_rate_headroom
-            self.buckets.observe_limit(bucket_key, rate * headroom)
+            self.buckets.observe_limit(call.bucket_key, rate)
         return response

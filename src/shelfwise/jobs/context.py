@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shelfwise.jobs.errors import JobCancelled
+from shelfwise.jobs.errors import JobCancelled, JobLeaseLost
 from shelfwise.jobs.models import JobItemError
 from shelfwise.jobs.repository import JobQueue
 from shelfwise.platform.actor import Actor
@@ -44,7 +44,9 @@ class JobContext:
         queue = JobQueue(session)
         if queue.is_cancel_requested(self.job_id):
             raise JobCancelled(f"job {self.job_id} was cancelled")
-        queue.advance(self.job_id, items, utcnow())
+        if not queue.advance(self.job_id, self.attempt, items, utcnow()):
+            # Our lease ran out (a stall) and a newer attempt owns the job: commit nothing.
+            raise JobLeaseLost(f"job {self.job_id} is no longer run by attempt {self.attempt}")
         self.progress_done += items
 
     def item_error(

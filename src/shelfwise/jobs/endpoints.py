@@ -23,11 +23,12 @@ from shelfwise.jobs.schemas import (
     job_out,
 )
 from shelfwise.jobs.service import jobs
+from shelfwise.operations.json_body import JsonRoute
 from shelfwise.platform.context import AppContext
 from shelfwise.platform.errors import AuthenticationError, InvalidInputError, NotFoundError
 from shelfwise.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
-router = APIRouter(prefix="/api", tags=["jobs"])
+router = APIRouter(prefix="/api", tags=["jobs"], route_class=JsonRoute)
 DETAIL_ERRORS = 20
 STREAM_INTERVAL_SECONDS = 0.5
 

@@ -19,3 +19,8 @@ class JobCancelled(Exception):
 
 class JobGone(Exception):
     """The job row (or the row it acts on) no longer exists; nothing to do."""
+
+
+class JobLeaseLost(Exception):
+    """This attempt no longer owns its job: it sent no heartbeat within the lease and the job was
+    handed to another attempt. It stops; the batch it was about to commit rolls back."""

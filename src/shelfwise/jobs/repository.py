@@ -124,13 +124,15 @@ class JobQueue:
             .execution_options(synchronize_session=False)
         )
 
-    def advance(self, job_id: uuid.UUID, done: int, now: datetime) -> None:
-        self.session.execute(
+    def advance(self, job_id: uuid.UUID, attempt: int, done: int, now: datetime) -> bool:
+        """Count progress for `attempt` only while it still owns the running job (C1)."""
+        result = self.session.execute(
             update(Job)
-            .where(Job.id == job_id)
+            .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.attempts == attempt)
             .values(progress_done=Job.progress_done + done, heartbeat_at=now)
             .execution_options(synchronize_session=False)
         )
+        return _rowcount(result) == 1
 
     def set_total(self, job_id: uuid.UUID, total: int) -> None:
         self.session.execute(

@@ -16,7 +16,13 @@ from typing import Any
 
 from shelfwise.jobs import registry
 from shelfwise.jobs.context import JobContext
-from shelfwise.jobs.errors import JobCancelled, JobGone, PermanentJobError, TransientJobError
+from shelfwise.jobs.errors import (
+    JobCancelled,
+    JobGone,
+    JobLeaseLost,
+    PermanentJobError,
+    TransientJobError,
+)
 from shelfwise.jobs.models import JobStatus
 from shelfwise.jobs.repository import JobQueue
 from shelfwise.platform.db import Database
@@ -92,6 +98,8 @@ class JobRunner:
         except JobCancelled:
             self._finish(context, JobStatus.CANCELLED, error="cancelled by request")
             log.info("job.cancelled")
+        except JobLeaseLost:
+            log.warning("job.lease_lost")  # the newer attempt records the outcome
         except (PermanentJobError, JobGone) as error:
             self._finish(context, JobStatus.FAILED, error=f"{type(error).__name__}: {error}")
             log.warning("job.failed", error=str(error))
@@ -101,6 +109,9 @@ class JobRunner:
             if context.attempt >= max_attempts:
                 self._finish(context, JobStatus.DEAD, error=message)
                 log.error("job.dead", error=message, exc_info=True)
+            elif self._cancel_requested(context):  # cancelled while this attempt ran
+                self._finish(context, JobStatus.CANCELLED, error="cancelled by request")
+                log.info("job.cancelled", error=message)
             else:
                 delay = retry_delay(self.settings, context.attempt, defer)
                 self._retry_later(context, message, delay)
@@ -125,6 +136,10 @@ class JobRunner:
             values["result"] = result
         with self.database.unit_of_work() as session:
             JobQueue(session).finish(context.job_id, context.attempt, values)
+
+    def _cancel_requested(self, context: JobContext) -> bool:
+        with self.database.unit_of_work(write=False) as session:
+            return JobQueue(session).is_cancel_requested(context.job_id)
 
     def _retry_later(self, context: JobContext, error: str, delay: timedelta) -> None:
         now = utcnow()

@@ -26,8 +26,10 @@ def latest_due(schedule: registry.Schedule, now: datetime) -> datetime:
         periods = (now - EPOCH) // schedule.every
         return EPOCH + periods * schedule.every
     assert schedule.cron is not None
-    # CronSim's reverse iteration is strictly before its start; cron has minute resolution.
-    due: datetime = next(CronSim(schedule.cron, now + timedelta(seconds=1), reverse=True))
+    # CronSim's reverse iteration is strictly before a whole-second start (but includes the
+    # truncated second when the start has microseconds), so start one second after `now`'s.
+    start = now.replace(microsecond=0) + timedelta(seconds=1)
+    due: datetime = next(CronSim(schedule.cron, start, reverse=True))
     return due.astimezone(UTC)
 
 
@@ -46,8 +48,10 @@ class Scheduler:
                     dialect_insert(session, ScheduleTick)
                     .values(name=name, tick_at=due, fired_at=moment)
                     .on_conflict_do_nothing(index_elements=["name", "tick_at"])
+                    .returning(ScheduleTick.name)
                 )
-                if not getattr(inserted, "rowcount", 0):
+                # RETURNING, not rowcount: psycopg reports -1 for ORM-executed INSERTs.
+                if inserted.first() is None:
                     continue
                 enqueue(
                     session,

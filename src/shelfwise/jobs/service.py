@@ -66,11 +66,9 @@ def enqueue(
     insert = dialect_insert(session, Job).values(**values)
     if dedupe_key is not None:
         insert = insert.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = session.execute(insert)
+    # RETURNING, not rowcount: psycopg reports -1 for ORM-executed INSERTs.
+    job_id: uuid.UUID | None = session.execute(insert.returning(Job.id)).scalar_one_or_none()
     _wake_after_commit(session)
-    if dedupe_key is not None and not getattr(result, "rowcount", 1):
-        return None
-    job_id: uuid.UUID = values["id"]  # type: ignore[assignment]
     return job_id
 
 
@@ -81,9 +79,16 @@ class JobService:
             raise NotFoundError("No such job.")
         return job
 
+    def _locked(self, session: Session, who: ActsForOrganization, job_id: uuid.UUID) -> Job:
+        """The job re-read under a row lock: a worker's claim may have committed since the first
+        read (PostgreSQL), and a cancel or retry must not overwrite a job that just started."""
+        job = self.get(session, who, job_id)
+        session.refresh(job, with_for_update=True)
+        return job
+
     def cancel(self, session: Session, who: ActsForOrganization, job_id: uuid.UUID) -> Job:
         """Queued jobs stop at once; running ones at their next progress step."""
-        job = self.get(session, who, job_id)
+        job = self._locked(session, who, job_id)
         if job.status.is_terminal:
             raise ConflictError(f"The job has already ended ({job.status.value}).")
         if job.status == JobStatus.QUEUED:
@@ -96,7 +101,7 @@ class JobService:
 
     def retry(self, session: Session, who: ActsForOrganization, job_id: uuid.UUID) -> Job:
         """Run a failed, dead or cancelled job again from where it stopped."""
-        job = self.get(session, who, job_id)
+        job = self._locked(session, who, job_id)
         if job.status not in (JobStatus.FAILED, JobStatus.DEAD, JobStatus.CANCELLED):
             raise ConflictError(
                 f"Only failed, dead or cancelled jobs can be retried, not {job.status.value}."

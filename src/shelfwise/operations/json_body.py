@@ -27,16 +27,25 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _reason(error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deep"
+    if isinstance(error, UnicodeDecodeError):
+        return "not valid Unicode text"
+    return str(error)
+
+
 class JsonRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_strict_json"):
             body = await self.body()
             try:
                 self._strict_json = json.loads(body, object_pairs_hook=_unique_keys)
-            except (DuplicateKeyError, RecursionError) as error:
+            except (DuplicateKeyError, RecursionError, UnicodeDecodeError) as error:
                 # FastAPI answers JSONDecodeError with 422 json_invalid; anything else with 400.
-                message = str(error) if isinstance(error, DuplicateKeyError) else "nested too deep"
-                raise json.JSONDecodeError(message, body.decode(errors="replace"), 0) from error
+                raise json.JSONDecodeError(
+                    _reason(error), body.decode(errors="replace"), 0
+                ) from error
         return self._strict_json
 
 

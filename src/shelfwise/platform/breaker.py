@@ -57,6 +57,16 @@ class CircuitBreakers:
         with self._lock:
             return self._state(self._circuits.get(key, _Circuit()), self._clock())
 
+    def open_for(self, key: str) -> float:
+        """Seconds until an open breaker half-opens; 0 when it is not open."""
+        with self._lock:
+            circuit = self._circuits.get(key, _Circuit())
+            now = self._clock()
+            if self._state(circuit, now) is not BreakerState.OPEN:
+                return 0.0
+            assert circuit.opened_at is not None
+            return circuit.opened_at + self._cooldown - now
+
     def allow(self, key: str) -> float:
         """0 when a call may go now (perhaps as the half-open trial), else seconds to wait."""
         with self._lock:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from shelfwise.accounts.security import TokenCodec
 from shelfwise.accounts.service import AccountsService
+from shelfwise.jobs.registry import load_task_modules
 from shelfwise.platform.db import Database
 from shelfwise.platform.settings import Settings
 from shelfwise.platform.vault import KeyRing, load_key_ring
@@ -20,6 +21,7 @@ class AppContext:
 
     @classmethod
     def build(cls, settings: Settings, database: Database | None = None) -> "AppContext":
+        load_task_modules()  # every process that may queue jobs must know their kinds
         key_ring = load_key_ring(settings)
         return cls(
             settings=settings,

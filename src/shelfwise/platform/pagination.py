@@ -29,6 +29,5 @@ def decode_cursor(cursor: str) -> list[Any]:
 
 
 def clamp_limit(requested: int | None, default: int, maximum: int) -> int:
-    if requested is None:
-        return default
-    return max(1, min(requested, maximum))
+    """The page size: `requested` or `default`, never above `maximum` (nor below 1)."""
+    return max(1, min(default if requested is None else requested, maximum))
