@@ -175,3 +175,28 @@ def test_unknown_key_is_401(client: TestClient) -> None:
     response = client.get("/api/auth/me", headers=bearer("swk_" + "A" * 43))
     assert response.status_code == 401
     assert problem(response)["detail"] == "Missing, invalid or expired credentials."
+
+
+def test_using_a_key_records_when_it_was_last_used(client: TestClient, tenant: Tenant) -> None:
+    created = client.post(
+        "/api/api-keys", json={"name": "n8n", "role": "analyst"}, headers=tenant.headers
+    ).json()
+    assert created["last_used_at"] is None
+    key_headers = {"Authorization": f"Bearer {created['key']}"}
+    assert client.get("/api/products", headers=key_headers).status_code == 200
+    listed = client.get("/api/api-keys", headers=tenant.headers).json()
+    (used,) = [key for key in listed if key["id"] == created["id"]]
+    assert used["last_used_at"] is not None
+
+
+def test_a_keys_first_use_may_be_a_write(client: TestClient, tenant: Tenant) -> None:
+    """The use is recorded inside the write's own transaction (no second writer on SQLite)."""
+    created = client.post(
+        "/api/api-keys", json={"name": "importer", "role": "analyst"}, headers=tenant.headers
+    ).json()
+    key_headers = {"Authorization": f"Bearer {created['key']}"}
+    body = {"source_platform": "allegro", "source_id": unique("A"), "title": "Makita drill"}
+    assert client.post("/api/products", json=body, headers=key_headers).status_code == 201
+    listed = client.get("/api/api-keys", headers=tenant.headers).json()
+    (used,) = [key for key in listed if key["id"] == created["id"]]
+    assert used["last_used_at"] is not None

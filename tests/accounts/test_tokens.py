@@ -189,6 +189,18 @@ def test_e3_refresh_rotates_the_refresh_token(client: TestClient, tenant: Tenant
         assert problem(response) == INVALID_TOKEN | {"instance": "/api/auth/refresh"}
 
 
+def test_e3_reusing_a_rotated_refresh_token_revokes_the_session(
+    client: TestClient, tenant: Tenant
+) -> None:
+    rotated = client.post("/api/auth/refresh", json={"refresh_token": tenant.refresh_token}).json()
+    # Someone replays the copied, already rotated token: the session must end for everyone.
+    replay = client.post("/api/auth/refresh", json={"refresh_token": tenant.refresh_token})
+    assert replay.status_code == 401
+    latest = client.post("/api/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
+    assert latest.status_code == 401
+    assert me(client, bearer(rotated["access_token"])).status_code == 401
+
+
 def test_e3_unknown_refresh_token_is_401(client: TestClient) -> None:
     response = client.post("/api/auth/refresh", json={"refresh_token": "swr_not-a-real-token"})
     assert response.status_code == 401

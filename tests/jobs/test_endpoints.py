@@ -404,8 +404,13 @@ def test_the_progress_stream_reports_growing_progress_then_ends(
 
 
 def lock_waiters(context: AppContext) -> int:
+    """Transactions of this test database waiting for a row lock (PostgreSQL)."""
     with context.database.unit_of_work(write=False) as session:
-        return int(session.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")) or 0)
+        statement = text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return int(session.scalar(statement) or 0)
 
 
 def test_cancelling_a_job_a_worker_is_claiming_waits_and_asks_the_running_job_to_stop(

@@ -4,6 +4,7 @@ import multiprocessing
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -131,7 +132,7 @@ def test_a2_tenant_set_inside_a_transaction_ends_with_it(
 # H1
 def sqlite_database(tmp_path: Path) -> Path:
     path = tmp_path / "counter.db"
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection, connection:
         connection.execute("CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)")
         connection.execute("INSERT INTO counter (id, value) VALUES (1, 0)")
     return path
@@ -166,6 +167,6 @@ def test_h1_two_processes_of_read_then_write_transactions_lose_no_update(tmp_pat
         worker.join(timeout=10)
         assert worker.exitcode == 0
     assert errors == [[], []]  # in particular no "database is locked"
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection:
         value = connection.execute("SELECT value FROM counter WHERE id = 1").fetchone()[0]
     assert value == 2 * TRANSACTIONS_PER_PROCESS

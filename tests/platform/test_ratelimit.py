@@ -105,7 +105,9 @@ def test_invalid_plans_are_refused(rate: float, burst: int) -> None:
         InProcessBuckets().reserve("key", rate, burst)
 
 
-def test_g1_redis_reservations_follow_rate_and_burst(redis_client: Redis, redis_prefix: str) -> None:
+def test_g1_redis_reservations_follow_rate_and_burst(
+    redis_client: Redis, redis_prefix: str
+) -> None:
     buckets = RedisBuckets(redis_client, prefix=redis_prefix)
     waits = [round(buckets.reserve("org:cred:op", SLOW_RATE, 2)) for _ in range(4)]
     assert waits == [0, 0, 1000, 2000]

@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from shelfwise.accounts.models import Role
 from shelfwise.accounts.principal import Principal
+from shelfwise.accounts.repository import AccountsRepository
 from shelfwise.platform.context import AppContext
 from shelfwise.platform.db import set_tenant
 from shelfwise.platform.errors import AuthenticationError, InvalidInputError
+from shelfwise.platform.types import utcnow
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -64,6 +66,7 @@ def organization_header(value: str | None) -> uuid.UUID | None:
 
 
 def current_principal(
+    request: Request,
     context: Context,
     session: DbSession,
     authorization: Annotated[str | None, Header()] = None,
@@ -76,7 +79,21 @@ def current_principal(
         session, credential.strip(), organization_header(x_organization_id)
     )
     set_tenant(session, principal.organization_id)
+    if principal.api_key_id is not None and context.accounts.api_key_use_due(principal.api_key_id):
+        _record_api_key_use(context, session, request.method, principal.api_key_id)
     return principal
+
+
+def _record_api_key_use(
+    context: AppContext, session: Session, method: str, api_key_id: uuid.UUID
+) -> None:
+    """A write request records it in its own transaction; a read request in a short one of its
+    own (a write inside a read transaction could fail on SQLite's snapshot rules)."""
+    if method not in READ_METHODS:
+        AccountsRepository(session).touch_api_key(api_key_id, utcnow())
+        return
+    with context.database.unit_of_work() as write_session:
+        AccountsRepository(write_session).touch_api_key(api_key_id, utcnow())
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

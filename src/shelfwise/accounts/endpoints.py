@@ -62,8 +62,14 @@ def login(body: LoginRequest, request: Request, context: Context) -> TokenRespon
 
 
 @router.post("/auth/refresh", response_model=TokenResponse, summary="Exchange a refresh token")
-def refresh(body: RefreshRequest, context: Context, session: DbSession) -> TokenResponse:
-    return _token_response(context.accounts.refresh(session, body.refresh_token))
+def refresh(body: RefreshRequest, context: Context) -> TokenResponse:
+    # Its own unit of work: a detected token reuse revokes the session although we answer 401.
+    with context.database.unit_of_work() as session:
+        result = context.accounts.refresh(session, body.refresh_token)
+    if result.error is not None:
+        raise result.error
+    assert result.tokens is not None
+    return _token_response(result.tokens)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End this session")

@@ -80,7 +80,7 @@ class AccountsRepository:
             .where(Membership.user_id == user_id)
             .order_by(Membership.created_at, Membership.id)
         )
-        return [(membership, organization) for membership, organization in rows.tuples()]
+        return [(row[0], row[1]) for row in rows]
 
     def membership(self, organization_id: uuid.UUID, user_id: uuid.UUID) -> Membership | None:
         return self.session.scalar(
@@ -96,7 +96,7 @@ class AccountsRepository:
             .where(Membership.organization_id == organization_id)
             .order_by(Membership.created_at, Membership.id)
         )
-        return [(membership, user) for membership, user in rows.tuples()]
+        return [(row[0], row[1]) for row in rows]
 
     def count_owners(self, organization_id: uuid.UUID) -> int:
         return int(
@@ -134,6 +134,28 @@ class AccountsRepository:
             select(AuthSession).where(AuthSession.refresh_token_hash == refresh_hash)
         )
 
+    def auth_session_by_previous_refresh_hash(self, refresh_hash: str) -> AuthSession | None:
+        return self.session.scalar(
+            select(AuthSession).where(AuthSession.previous_refresh_token_hash == refresh_hash)
+        )
+
+    def rotate_refresh(
+        self, session_id: uuid.UUID, old_hash: str, new_hash: str, now: datetime
+    ) -> bool:
+        """Swap the refresh token only if it is still `old_hash` (two refreshes race: one wins)."""
+        result = self.session.execute(
+            update(AuthSession)
+            .where(
+                AuthSession.id == session_id,
+                AuthSession.refresh_token_hash == old_hash,
+                AuthSession.revoked_at.is_(None),
+                AuthSession.expires_at > now,
+            )
+            .values(refresh_token_hash=new_hash, previous_refresh_token_hash=old_hash)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 1
+
     def revoke_sessions_of(self, user_id: uuid.UUID, now: datetime) -> None:
         self.session.execute(
             update(AuthSession)
@@ -144,6 +166,14 @@ class AccountsRepository:
     # API keys
     def api_key_by_hash(self, key_hash: str) -> ApiKey | None:
         return self.session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash))
+
+    def touch_api_key(self, api_key_id: uuid.UUID, now: datetime) -> None:
+        self.session.execute(
+            update(ApiKey)
+            .where(ApiKey.id == api_key_id)
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
     def api_keys_of(self, organization_id: uuid.UUID) -> list[ApiKey]:
         return list(

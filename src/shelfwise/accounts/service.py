@@ -4,6 +4,7 @@ Services never commit; the request or command that calls them does.
 """
 
 import math
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,7 @@ from shelfwise.platform.vault import KeyRing
 INVALID_LOGIN = "Invalid email or password."
 INVALID_TOKEN = "Missing, invalid or expired credentials."  # noqa: S105 - a message
 MIN_PASSWORD_LENGTH = 10
+API_KEY_TOUCH_INTERVAL = 300.0  # seconds between writes of an API key's last_used_at
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class AccountsService:
         self.settings = settings
         self.key_ring = key_ring
         self.tokens = tokens
+        self._api_key_touched: dict[uuid.UUID, float] = {}
 
     # users and organizations
     def create_user(self, session: Session, email: str, password: str) -> User:
@@ -235,21 +238,27 @@ class AccountsService:
         access, _claims = self.tokens.issue(user_id, session_id)
         return IssuedTokens(access, int(self.tokens.ttl.total_seconds()), refresh, session_id)
 
-    def refresh(self, session: Session, refresh_token: str) -> IssuedTokens:
-        """Rotate the refresh token; presenting a rotated one again revokes the whole session."""
+    def refresh(self, session: Session, refresh_token: str) -> LoginResult:
+        """Rotate the refresh token. Presenting an already rotated token means it was copied:
+        the whole session is revoked (the caller commits that, then answers 401)."""
         repository = AccountsRepository(session)
-        auth_session = repository.auth_session_by_refresh_hash(security.sha256_hex(refresh_token))
+        presented = security.sha256_hex(refresh_token)
         now = utcnow()
-        if (
-            auth_session is None
-            or auth_session.revoked_at is not None
-            or auth_session.expires_at <= now
-        ):
-            raise AuthenticationError(INVALID_TOKEN)
+        auth_session = repository.auth_session_by_refresh_hash(presented)
+        if auth_session is None:
+            reused = repository.auth_session_by_previous_refresh_hash(presented)
+            if reused is not None and reused.revoked_at is None:
+                reused.revoked_at = now
+                session.flush()
+            return LoginResult(error=AuthenticationError(INVALID_TOKEN))
         new_refresh = security.new_refresh_token()
-        auth_session.refresh_token_hash = security.sha256_hex(new_refresh)
-        session.flush()
-        return self._tokens_for(auth_session.user_id, auth_session.id, new_refresh)
+        if not repository.rotate_refresh(
+            auth_session.id, presented, security.sha256_hex(new_refresh), now
+        ):
+            return LoginResult(error=AuthenticationError(INVALID_TOKEN))
+        return LoginResult(
+            tokens=self._tokens_for(auth_session.user_id, auth_session.id, new_refresh)
+        )
 
     def logout(self, session: Session, session_id: uuid.UUID) -> None:
         auth_session = AccountsRepository(session).auth_session(session_id)
@@ -283,6 +292,14 @@ class AccountsService:
         return Principal(found[0], found[1], user_id=claims.user_id, session_id=claims.session_id)
 
     # API keys
+    def api_key_use_due(self, api_key_id: uuid.UUID) -> bool:
+        """Whether to write this key's last_used_at now: at most every few minutes per process."""
+        now = time.monotonic()
+        if now - self._api_key_touched.get(api_key_id, -math.inf) < API_KEY_TOUCH_INTERVAL:
+            return False
+        self._api_key_touched[api_key_id] = now
+        return True
+
     def create_api_key(
         self, session: Session, principal: Principal, name: str, role: Role
     ) -> tuple[ApiKey, str]:

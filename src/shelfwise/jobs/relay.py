@@ -10,6 +10,7 @@ import threading
 
 from dramatiq import Broker
 
+from shelfwise.jobs import registry
 from shelfwise.jobs.broker import message_for
 from shelfwise.jobs.repository import JobQueue
 from shelfwise.platform.db import Database
@@ -38,16 +39,12 @@ class Relay:
         """Send one batch of due jobs; returns how many were sent."""
         with self.database.unit_of_work() as session:
             queue = JobQueue(session)
-            due = queue.due_for_dispatch(utcnow(), BATCH)
+            due = queue.due_for_dispatch(utcnow(), BATCH, registry.JOB_KINDS.keys())
             if not due:
                 return 0
             sent = []
             for job_id, kind in due:
-                try:
-                    self.broker.enqueue(message_for(kind, str(job_id)))
-                except KeyError:
-                    logger.error("relay.unknown_kind", job_id=str(job_id), kind=kind)
-                    continue
+                self.broker.enqueue(message_for(kind, str(job_id)))
                 sent.append(job_id)
             queue.mark_dispatched(sent, utcnow())
         return len(sent)

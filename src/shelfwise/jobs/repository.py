@@ -2,18 +2,85 @@
 `JobRepository` is what the API uses, scoped to one organization."""
 
 import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from shelfwise.jobs.models import Job, JobItemError, JobStatus, ScheduleTick
 from shelfwise.platform.repository import TenantRepository
+from shelfwise.platform.types import UTCDateTime
 
 
 def _rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """What a worker needs of the job it has just taken."""
+
+    id: uuid.UUID
+    kind: str
+    organization_id: uuid.UUID | None
+    arguments: dict[str, Any]
+    attempts: int
+    progress_done: int
+    max_attempts: int
+
+
+# Workers claim and finish jobs on a bare connection, one statement each, built once with bound
+# parameters: no ORM session, no tenant (the job tables have no row-level security) and no
+# statement rebuilt per job, which keeps the cost of a job close to its database round trips.
+_NOW = bindparam("now", type_=UTCDateTime())
+_CLAIM = (
+    update(Job)
+    .where(Job.id == bindparam("job_id"), Job.status == JobStatus.QUEUED, Job.run_after <= _NOW)
+    .values(
+        status=JobStatus.RUNNING,
+        attempts=Job.attempts + 1,
+        started_at=_NOW,
+        heartbeat_at=_NOW,
+        worker=bindparam("worker"),
+        updated_at=_NOW,
+    )
+    .returning(
+        Job.kind,
+        Job.organization_id,
+        Job.arguments,
+        Job.attempts,
+        Job.progress_done,
+        Job.max_attempts,
+    )
+)
+# The SET clause comes from the parameters: the outcome's columns.
+_FINISH = update(Job).where(
+    Job.id == bindparam("job_id"),
+    Job.status == JobStatus.RUNNING,
+    Job.attempts == bindparam("attempt"),
+)
+
+
+def claim_job(
+    connection: Connection, job_id: uuid.UUID, worker: str, now: datetime
+) -> ClaimedJob | None:
+    """Atomically take a queued, due job; None when another delivery got it first."""
+    parameters = {"job_id": job_id, "worker": worker, "now": now}
+    row = connection.execute(_CLAIM, parameters).one_or_none()
+    if row is None:
+        return None
+    return ClaimedJob(job_id, row[0], row[1], dict(row[2] or {}), row[3], row[4], row[5])
+
+
+def finish_job(
+    connection: Connection, job_id: uuid.UUID, attempt: int, values: dict[str, Any]
+) -> bool:
+    """Apply `values` only if this attempt still owns the running job."""
+    result = connection.execute(_FINISH, {"job_id": job_id, "attempt": attempt, **values})
+    return _rowcount(result) == 1
 
 
 class JobQueue:
@@ -23,43 +90,26 @@ class JobQueue:
     def get(self, job_id: uuid.UUID) -> Job | None:
         return self.session.get(Job, job_id)
 
-    def claim(self, job_id: uuid.UUID, worker: str, now: datetime) -> Job | None:
+    def claim(self, job_id: uuid.UUID, worker: str, now: datetime) -> ClaimedJob | None:
         """Atomically take a queued, due job; None when another delivery got it first."""
-        result = self.session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.status == JobStatus.QUEUED, Job.run_after <= now)
-            .values(
-                status=JobStatus.RUNNING,
-                attempts=Job.attempts + 1,
-                started_at=now,
-                heartbeat_at=now,
-                worker=worker,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if _rowcount(result) != 1:
-            return None
-        job = self.session.get(Job, job_id, populate_existing=True)
-        return job
+        return claim_job(self.session.connection(), job_id, worker, now)
 
     def finish(self, job_id: uuid.UUID, attempt: int, values: dict[str, Any]) -> bool:
         """Apply `values` only if this attempt still owns the running job."""
-        result = self.session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.attempts == attempt)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        return _rowcount(result) == 1
+        return finish_job(self.session.connection(), job_id, attempt, values)
 
-    def due_for_dispatch(self, now: datetime, limit: int) -> list[tuple[uuid.UUID, str]]:
+    def due_for_dispatch(
+        self, now: datetime, limit: int, kinds: Collection[str]
+    ) -> list[tuple[uuid.UUID, str]]:
+        """Due jobs of the `kinds` this process can send (an older process in a rolling deploy
+        leaves new kinds to the processes that know them, instead of choking on them)."""
         statement = (
             select(Job.id, Job.kind)
             .where(
                 Job.status == JobStatus.QUEUED,
                 Job.dispatched_at.is_(None),
                 Job.run_after <= now,
+                Job.kind.in_(sorted(kinds)),
             )
             .order_by(Job.run_after, Job.id)
             .limit(limit)

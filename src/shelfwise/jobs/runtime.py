@@ -11,8 +11,12 @@ import random
 import socket
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
+
+from sqlalchemy import Connection
 
 from shelfwise.jobs import registry
 from shelfwise.jobs.context import JobContext
@@ -24,7 +28,7 @@ from shelfwise.jobs.errors import (
     TransientJobError,
 )
 from shelfwise.jobs.models import JobStatus
-from shelfwise.jobs.repository import JobQueue
+from shelfwise.jobs.repository import JobQueue, claim_job, finish_job
 from shelfwise.platform.db import Database
 from shelfwise.platform.logging import get_logger
 from shelfwise.platform.settings import Settings
@@ -57,27 +61,41 @@ class JobRunner:
         self._running: set[uuid.UUID] = set()
         self._lock = threading.Lock()
 
+    @contextmanager
+    def _statement(self) -> Iterator[Connection]:
+        """A connection for one claim or outcome statement, committed when it ends.
+
+        On PostgreSQL it autocommits (one statement is atomic on its own), which saves the
+        BEGIN and COMMIT round trips twice a job; SQLite takes its write lock in a transaction.
+        """
+        if self.database.is_sqlite:
+            with self.database.engine.begin() as connection:
+                yield connection
+        else:
+            with self.database.engine.connect() as connection:
+                yield connection.execution_options(isolation_level="AUTOCOMMIT")
+
     def running_jobs(self) -> list[uuid.UUID]:
         with self._lock:
             return list(self._running)
 
     def execute(self, job_id_text: str) -> None:
         job_id = uuid.UUID(job_id_text)
-        with self.database.unit_of_work() as session:
-            job = JobQueue(session).claim(job_id, self.worker, utcnow())
-            if job is None:
-                return
-            context = JobContext(
-                job_id=job.id,
-                kind=job.kind,
-                organization_id=job.organization_id,
-                arguments=dict(job.arguments),
-                attempt=job.attempts,
-                progress_done=job.progress_done,
-                database=self.database,
-                settings=self.settings,
-            )
-            max_attempts = job.max_attempts
+        with self._statement() as connection:
+            job = claim_job(connection, job_id, self.worker, utcnow())
+        if job is None:
+            return
+        context = JobContext(
+            job_id=job.id,
+            kind=job.kind,
+            organization_id=job.organization_id,
+            arguments=job.arguments,
+            attempt=job.attempts,
+            progress_done=job.progress_done,
+            database=self.database,
+            settings=self.settings,
+        )
+        max_attempts = job.max_attempts
         with self._lock:
             self._running.add(job_id)
         log = logger.bind(job_id=str(job_id), job_kind=context.kind, attempt=context.attempt)
@@ -134,8 +152,8 @@ class JobRunner:
             values["error"] = error[:4000]
         if result is not None:
             values["result"] = result
-        with self.database.unit_of_work() as session:
-            JobQueue(session).finish(context.job_id, context.attempt, values)
+        with self._statement() as connection:
+            finish_job(connection, context.job_id, context.attempt, values)
 
     def _cancel_requested(self, context: JobContext) -> bool:
         with self.database.unit_of_work(write=False) as session:
@@ -150,8 +168,8 @@ class JobRunner:
             "dispatched_at": None,
             "updated_at": now,
         }
-        with self.database.unit_of_work() as session:
-            JobQueue(session).finish(context.job_id, context.attempt, values)
+        with self._statement() as connection:
+            finish_job(connection, context.job_id, context.attempt, values)
 
     def send_heartbeats(self) -> None:
         running = self.running_jobs()

@@ -63,13 +63,32 @@ def enqueue(
         "created_at": now,
         "updated_at": now,
     }
-    insert = dialect_insert(session, Job).values(**values)
-    if dedupe_key is not None:
-        insert = insert.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    # RETURNING, not rowcount: psycopg reports -1 for ORM-executed INSERTs.
-    job_id: uuid.UUID | None = session.execute(insert.returning(Job.id)).scalar_one_or_none()
+    job_id: uuid.UUID | None = values["id"]  # type: ignore[assignment]
+    if dedupe_key is None:
+        session.execute(_insert_statement(session, deduplicated=False), values)
+    else:
+        # RETURNING, not rowcount: psycopg reports -1 for ORM-executed INSERTs.
+        inserted = session.execute(_insert_statement(session, deduplicated=True), values)
+        job_id = inserted.scalar_one_or_none()
     _wake_after_commit(session)
     return job_id
+
+
+_INSERTS: dict[tuple[str, bool], Any] = {}
+
+
+def _insert_statement(session: Session, *, deduplicated: bool) -> Any:
+    """The job INSERT, built once per dialect: the values travel as parameters, so queueing a
+    job does not build and cache-key a new statement (most of its cost in a batch)."""
+    key = (session.get_bind().dialect.name, deduplicated)
+    statement = _INSERTS.get(key)
+    if statement is None:
+        statement = dialect_insert(session, Job.__table__)
+        if deduplicated:
+            statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+            statement = statement.returning(Job.__table__.c.id)
+        _INSERTS[key] = statement
+    return statement
 
 
 class JobService:

@@ -9,19 +9,17 @@ start of every transaction, so row-level security sees it and it can never leak 
 a pooled connection (promises A1, A2).
 """
 
-import json
-import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import orjson
 from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
 from shelfwise.platform.settings import Settings
+from shelfwise.platform.types import load_json
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -61,21 +59,6 @@ def _set_tenant(session: Session, connection: Connection) -> None:
     organization_id = session.info.get(TENANT_KEY)
     value = str(organization_id) if organization_id is not None else ""
     connection.execute(text("SELECT set_config('app.org_id', :value, true)"), {"value": value})
-
-
-# 19 digits in a row may be an integer beyond 64 bits, which orjson would read as a float.
-_LONG_DIGITS = re.compile(rb"\d{19}")
-
-
-def load_json(document: bytes) -> Any:
-    """JSONB from PostgreSQL as the standard library reads it, with orjson (ten times faster on
-    list pages) for every document it reads identically."""
-    if _LONG_DIGITS.search(document) is None:
-        try:
-            return orjson.loads(document)
-        except orjson.JSONDecodeError:  # e.g. a lone surrogate escape, which json accepts
-            pass
-    return json.loads(document)
 
 
 def build_engine(url: str, settings: Settings, *, for_writes: bool = True) -> Engine:

@@ -1,13 +1,31 @@
 """Column types that behave the same on SQLite and PostgreSQL."""
 
+import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, DateTime, Dialect, Numeric, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 
 # JSONB on PostgreSQL (indexable, compact); JSON text on SQLite.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+# 19 digits in a row may be an integer beyond 64 bits, which orjson would read as a float.
+_LONG_DIGITS = re.compile(rb"\d{19}")
+
+
+def load_json(document: bytes) -> Any:
+    """JSONB from PostgreSQL as the standard library reads it, with orjson (ten times faster on
+    list pages) for every document it reads identically."""
+    if _LONG_DIGITS.search(document) is None:
+        try:
+            return orjson.loads(document)
+        except orjson.JSONDecodeError:  # e.g. a lone surrogate escape, which json accepts
+            pass
+    return json.loads(document)
+
 
 # Prices and costs: two decimals cover every Amazon, eBay and Kaufland currency.
 MoneyAmount = Numeric(14, 2, asdecimal=True)
