@@ -112,8 +112,6 @@ def run_worker(jobs: int) -> None:
     settings = Settings()
     configure_logging(settings.log_level, json=settings.log_json)
     database = Database(settings)
-    if os.environ.get("EXP_NO_PING"):
-        database.engine.pool._pre_ping = False
     system = JobSystem(database, settings, run_workers=True)
     declare_bare_actor(system.broker)
     redis = Redis.from_url(REDIS_URL)

@@ -147,6 +147,7 @@ def main() -> None:
     ratio, share = accepted / ceiling, throttled / max(1, len(history))
     print(f"accepted {accepted} / theoretical maximum {ceiling:.1f} = {ratio:.4f} (target >= 0.97)")
     print(f"429s: {throttled} of {len(history)} requests = {share:.2%} (target < 0.5%)")
+    print(f"load average over the last minute: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
         json.dumps(
             {

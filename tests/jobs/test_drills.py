@@ -150,10 +150,13 @@ def drill_redis() -> Iterator[Redis]:
         client.close()
 
 
-def broker_for(mode: str, request: pytest.FixtureRequest) -> str | None:
-    if mode == "embedded":
+@pytest.fixture(params=MODES)
+def broker_url(request: pytest.FixtureRequest) -> str | None:
+    """Embedded (no broker URL) or Redis. Drills list it before `workers`, so Redis is flushed
+    after their workers have stopped."""
+    if request.param == "embedded":
         return None
-    request.getfixturevalue("drill_redis")  # flushed before and after the drill
+    request.getfixturevalue("drill_redis")
     return DRILL_REDIS_URL
 
 
@@ -170,15 +173,9 @@ def status_of(context: AppContext, job_id: uuid.UUID) -> JobStatus:
     return load_job(context, job_id).status
 
 
-@pytest.mark.parametrize("mode", MODES)
 def test_c1_a_worker_killed_mid_job_loses_nothing_and_repeats_nothing(
-    context: AppContext,
-    tenant: Tenant,
-    workers: Workers,
-    mode: str,
-    request: pytest.FixtureRequest,
+    context: AppContext, tenant: Tenant, broker_url: str | None, workers: Workers
 ) -> None:
-    broker_url = broker_for(mode, request)
     job_id = enqueue_items(context, tenant, count=1000, pause_per_batch=0.25)
     first = workers.start(broker_url)
     workers.wait(lambda: 0 < load_job(context, job_id).progress_done < 1000)
@@ -199,15 +196,9 @@ def test_c1_a_worker_killed_mid_job_loses_nothing_and_repeats_nothing(
     assert effects_of(context, job_id) == list(range(1000))  # every item exactly once
 
 
-@pytest.mark.parametrize("mode", MODES)
 def test_c1_a_job_committed_by_a_web_process_that_died_before_relaying_runs_once(
-    context: AppContext,
-    tenant: Tenant,
-    workers: Workers,
-    mode: str,
-    request: pytest.FixtureRequest,
+    context: AppContext, tenant: Tenant, broker_url: str | None, workers: Workers
 ) -> None:
-    broker_url = broker_for(mode, request)
     web = subprocess.run(
         [sys.executable, "-c", ENQUEUE_THEN_DIE, str(tenant.organization_id)],
         cwd=ROOT,
@@ -229,7 +220,7 @@ def test_c1_a_job_committed_by_a_web_process_that_died_before_relaying_runs_once
 
 
 def test_c4_jobs_whose_redis_messages_were_lost_still_run_exactly_once(
-    context: AppContext, tenant: Tenant, workers: Workers, drill_redis: Redis
+    context: AppContext, tenant: Tenant, drill_redis: Redis, workers: Workers
 ) -> None:
     job_ids = [enqueue_items(context, tenant, count=200) for _ in range(3)]
     # The web process's relay sends them to Redis while no worker runs.

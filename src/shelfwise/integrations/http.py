@@ -175,17 +175,19 @@ class VendorCaller:
             raise RetryableError("The vendor's rate limit is saturated.", defer_seconds=wait)
         if wait > 0:
             self._sleep(wait)
+        key, rate = call.bucket_key, plan.rate_per_second
+        late = self.buckets.clear_to_send(key, rate, plan.burst)
+        while late > 0:  # an earlier call left late: keep the vendor's spacing behind it
+            if late > max_wait:
+                raise RetryableError("The vendor's rate limit is saturated.", defer_seconds=late)
+            self._sleep(late)
+            late = self.buckets.clear_to_send(key, rate, plan.burst)
         budget = settings.vendor_daily_call_budget
         if not self.usage.acquire(call.organization_id, call.quota_units, budget):
             raise BudgetExceededError(
                 "The organization's daily vendor call budget is spent.",
                 defer_seconds=_seconds_to_midnight(self._now()),
             )
-        key, rate = call.bucket_key, plan.rate_per_second
-        late = self.buckets.clear_to_send(key, rate, plan.burst)
-        while late > 0:  # an earlier call left late: keep the vendor's spacing behind it
-            self._sleep(late)
-            late = self.buckets.clear_to_send(key, rate, plan.burst)
 
     def _tracer(self, call: _Call) -> Callable[[str, dict[str, Any]], None]:
         """An httpcore trace hook that tells the bucket the moment the request has left."""

@@ -164,11 +164,11 @@ class Settings(BaseSettings):
         default=0, ge=0, description="Vendor calls per organization and day; 0 is unlimited."
     )
     vendor_rate_headroom: float = Field(
-        default=0.02,
+        default=0.01,
         ge=0,
         lt=1,
-        description="Share of a usage plan's rate left unused, so network jitter never lands two "
-        "calls closer together than the vendor's bucket allows (a 429).",
+        description="Share of a usage plan's rate left unused, so network jitter between us and "
+        "the vendor never lands two calls closer together than its bucket allows (a 429).",
     )
     host: str = Field(default="127.0.0.1", description="Default bind address of `serve`.")
     port: int = Field(default=8000, description="Default port of `serve`.")
