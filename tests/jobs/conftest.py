@@ -2,8 +2,8 @@
 
 import time
 import uuid
-from datetime import timedelta
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -22,7 +22,9 @@ def effects_table(settings: Settings) -> None:
     with engine.begin() as connection:
         tasks_for_tests.create_effects_table(connection)
         if connection.dialect.name == "postgresql":
-            connection.execute(text(f"GRANT SELECT, INSERT, DELETE ON {EFFECTS_TABLE} TO shelfwise_app"))
+            connection.execute(
+                text(f"GRANT SELECT, INSERT, DELETE ON {EFFECTS_TABLE} TO shelfwise_app")
+            )
     engine.dispose()
 
 
@@ -39,8 +41,15 @@ def job_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def job_system(context: AppContext, job_settings: Settings, effects_table: None) -> Iterator[JobSystem]:
-    system = JobSystem(context.database, job_settings, run_workers=True, extra_task_modules=("tests.jobs.tasks_for_tests",))
+def job_system(
+    context: AppContext, job_settings: Settings, effects_table: None
+) -> Iterator[JobSystem]:
+    system = JobSystem(
+        context.database,
+        job_settings,
+        run_workers=True,
+        extra_task_modules=("tests.jobs.tasks_for_tests",),
+    )
     system.start()
     yield system
     system.stop()
@@ -65,6 +74,7 @@ def load_job(context: AppContext, job_id: uuid.UUID) -> Job:
 def effects_of(context: AppContext, job_id: uuid.UUID) -> list[int]:
     with context.database.unit_of_work(write=False) as session:
         rows = session.execute(
-            text(f"SELECT item FROM {EFFECTS_TABLE} WHERE job_id = :job ORDER BY item"), {"job": str(job_id)}
+            text(f"SELECT item FROM {EFFECTS_TABLE} WHERE job_id = :job ORDER BY item"),
+            {"job": str(job_id)},
         )
         return [row[0] for row in rows]
