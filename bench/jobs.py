@@ -112,14 +112,6 @@ def run_worker(jobs: int) -> None:
     settings = Settings()
     configure_logging(settings.log_level, json=settings.log_json)
     database = Database(settings)
-    if os.environ.get("EXP_ASYNC"):
-        from sqlalchemy import event as _event
-
-        @_event.listens_for(database.engine, "connect")
-        def _connect(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.autocommit = True
-            dbapi_connection.execute("SET synchronous_commit = off")
-            dbapi_connection.autocommit = False
     system = JobSystem(database, settings, run_workers=True)
     declare_bare_actor(system.broker)
     redis = Redis.from_url(REDIS_URL)

@@ -1,6 +1,7 @@
 """Small `create_x(**overrides)` helpers that go through the real services and API."""
 
 import itertools
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from shelfwise.accounts.models import Role
+from shelfwise.ingest.signatures import sign
 from shelfwise.platform.context import AppContext
 
 PASSWORD = "correct horse battery staple"
@@ -142,3 +144,33 @@ def create_credential(client: TestClient, tenant: Tenant, **overrides: Any) -> d
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+def create_webhook_source(client: TestClient, tenant: Tenant, **overrides: Any) -> dict[str, Any]:
+    """A webhook source; the answer carries its first `secret` (shown once)."""
+    body = {"name": unique("n8n-allegro")} | overrides
+    response = client.post("/api/webhook-sources", json=body, headers=tenant.headers)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def post_webhook(
+    client: TestClient,
+    source: dict[str, Any],
+    body: bytes,
+    *,
+    event_id: str | None = None,
+    secret: str | None = None,
+    timestamp: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    """A delivery signed with the source's secret (or `secret`) at `timestamp` (default now)."""
+    signed_at = int(time.time()) if timestamp is None else timestamp
+    sent = {
+        "Content-Type": "application/json",
+        "X-Shelfwise-Source": source["id"],
+        "X-Shelfwise-Event-Id": event_id or unique("evt"),
+        "X-Shelfwise-Signature": sign(secret or source["secret"], signed_at, body),
+    } | (headers or {})
+    return client.post("/api/import/webhook", content=body, headers=sent)

@@ -11,6 +11,8 @@ from shelfwise.accounts.endpoints import router as accounts_router
 from shelfwise.audit.endpoints import router as audit_router
 from shelfwise.catalog.endpoints import router as catalog_router
 from shelfwise.events.endpoints import router as events_router
+from shelfwise.ingest.endpoints import router as ingest_router
+from shelfwise.ingest.idempotency import IdempotencyMiddleware
 from shelfwise.integrations.endpoints import router as integrations_router
 from shelfwise.jobs.endpoints import router as jobs_router
 from shelfwise.jobs.system import JobSystem
@@ -31,6 +33,7 @@ ROUTERS = (
     integrations_router,
     jobs_router,
     events_router,
+    ingest_router,
 )
 
 LANDING_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -78,6 +81,8 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     )
     app.state.context = app_context
     install_problem_handlers(app)
+    # Inside RequestMiddleware: idempotent requests get request ids and the body cap too.
+    app.add_middleware(IdempotencyMiddleware, context=app_context)
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)

@@ -125,6 +125,7 @@ class FakeVendor:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, like a real API
+            disable_nagle_algorithm = True  # headers and body leave at once
             arrival = 0.0
 
             def handle_one_request(self) -> None:

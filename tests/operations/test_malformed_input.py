@@ -31,6 +31,8 @@ from tests.factories import (
     create_listing,
     create_product,
     create_user,
+    create_webhook_source,
+    post_webhook,
     unique,
 )
 
@@ -150,6 +152,16 @@ def _job(client: TestClient, context: AppContext, tenant: Tenant) -> str:
     return str(job_id)
 
 
+def _webhook_source(client: TestClient, context: AppContext, tenant: Tenant) -> str:
+    return str(create_webhook_source(client, tenant)["id"])
+
+
+def _webhook_event(client: TestClient, context: AppContext, tenant: Tenant) -> str:
+    delivery = post_webhook(client, create_webhook_source(client, tenant), b'{"source_id": "M-1"}')
+    assert delivery.status_code == 202, delivery.text
+    return str(delivery.json()["id"])
+
+
 ID_BUILDERS: dict[str, Callable[[TestClient, AppContext, Tenant], str]] = {
     "product_id": lambda client, context, tenant: create_product(client, tenant)["id"],
     "account_id": lambda client, context, tenant: create_account(client, tenant)["id"],
@@ -157,6 +169,8 @@ ID_BUILDERS: dict[str, Callable[[TestClient, AppContext, Tenant], str]] = {
     "credential_id": lambda client, context, tenant: create_credential(client, tenant)["id"],
     "user_id": _member,
     "job_id": _job,
+    "webhook_source_id": _webhook_source,
+    "webhook_event_id": _webhook_event,
 }
 
 # Reads that show whatever a write to the tenant's organization could have changed.
@@ -171,6 +185,8 @@ SNAPSHOT_READS = (
     "/api/audit",
     "/api/jobs",
     "/api/events",
+    "/api/webhook-sources",
+    "/api/webhook-events",
 )
 
 

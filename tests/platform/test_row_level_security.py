@@ -15,7 +15,14 @@ from shelfwise.catalog.models import Product
 from shelfwise.platform.context import AppContext
 from shelfwise.platform.registry import tenant_tables
 from shelfwise.platform.settings import Settings
-from tests.factories import Tenant, create_credential, create_listing, unique
+from tests.factories import (
+    Tenant,
+    create_credential,
+    create_listing,
+    create_webhook_source,
+    post_webhook,
+    unique,
+)
 
 TENANT_PREDICATE = "NULLIF(current_setting('app.org_id', true), '')"
 
@@ -104,6 +111,14 @@ def test_a1_without_a_tenant_every_tenant_table_looks_empty(
 ) -> None:
     create_listing(client, tenant)  # products, marketplace_accounts, listings, versions, audit_log
     create_credential(client, tenant)  # credentials, organization_keys
+    delivery = post_webhook(client, create_webhook_source(client, tenant), b"{}")
+    assert delivery.status_code == 202  # webhook_events
+    keyed = client.post(
+        "/api/marketplace-accounts",
+        json={"name": "Keyed", "platform": "amazon", "marketplace": "amazon.de"},
+        headers=tenant.headers | {"Idempotency-Key": unique("key")},
+    )
+    assert keyed.status_code == 201  # idempotency_keys
     tables = tenant_tables()
     present = {
         table.name: rows_of(owner_engine, table.name, tenant.organization_id) for table in tables

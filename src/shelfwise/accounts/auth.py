@@ -102,7 +102,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 def role_at_least(role: Role) -> object:
     """A dependency that admits only principals with `role` or higher."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:  # no I/O: stays on the loop
         principal.require(role)
         return principal
 

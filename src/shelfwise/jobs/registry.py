@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 JobHandler = Callable[["JobContext"], dict[str, Any] | None]
 
 # Modules whose import registers jobs; each domain adds its tasks module here.
-TASK_MODULES: tuple[str, ...] = ("shelfwise.accounts.tasks", "shelfwise.jobs.tasks")
+TASK_MODULES: tuple[str, ...] = (
+    "shelfwise.accounts.tasks",
+    "shelfwise.ingest.tasks",
+    "shelfwise.jobs.tasks",
+)
 
 
 @dataclass(frozen=True)

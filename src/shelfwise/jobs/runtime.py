@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine, create_engine
 
 from shelfwise.jobs import registry
 from shelfwise.jobs.context import JobContext
@@ -32,7 +32,7 @@ from shelfwise.jobs.repository import JobQueue, claim_job, finish_job
 from shelfwise.platform.db import Database
 from shelfwise.platform.logging import get_logger
 from shelfwise.platform.settings import Settings
-from shelfwise.platform.types import utcnow
+from shelfwise.platform.types import load_json, utcnow
 
 logger = get_logger(__name__)
 
@@ -51,29 +51,61 @@ def retry_delay(settings: Settings, attempt: int, defer_seconds: float | None) -
     return timedelta(seconds=max(delay, defer_seconds or 0.0))
 
 
+def bookkeeping_engine(database: Database, settings: Settings) -> Engine | None:
+    """On PostgreSQL, connections for claims and outcomes that commit without waiting for the
+    disk (`synchronous_commit=off`); None on SQLite. See `JobRunner._statement` for why."""
+    if database.is_sqlite:
+        return None
+    return create_engine(
+        database.url,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"options": "-c synchronous_commit=off"},
+        pool_size=settings.worker_threads,
+        max_overflow=settings.worker_threads,
+        pool_pre_ping=True,
+        json_deserializer=load_json,
+    )
+
+
 class JobRunner:
     """Executes deliveries in this process and keeps heartbeats for the jobs it runs."""
 
-    def __init__(self, database: Database, settings: Settings) -> None:
+    def __init__(
+        self, database: Database, settings: Settings, bookkeeping: Engine | None = None
+    ) -> None:
         self.database = database
         self.settings = settings
+        self.bookkeeping = bookkeeping
         self.worker = worker_name()
         self._running: set[uuid.UUID] = set()
         self._lock = threading.Lock()
 
     @contextmanager
-    def _statement(self) -> Iterator[Connection]:
+    def _statement(self, *, durable: bool = False) -> Iterator[Connection]:
         """A connection for one claim or outcome statement, committed when it ends.
 
-        On PostgreSQL it autocommits (one statement is atomic on its own), which saves the
-        BEGIN and COMMIT round trips twice a job; SQLite takes its write lock in a transaction.
+        On PostgreSQL it autocommits (one statement is atomic on its own). With a `bookkeeping`
+        engine it also commits asynchronously, unless `durable`: a database crash may then
+        forget the last moments of claims and outcomes, which the queue already survives. A
+        forgotten claim is a job delivered again (and any later commit of the handler, the WAL
+        being sequential, makes the claim durable first); a forgotten outcome is a running job
+        whose lease runs out, so it runs again from its committed progress (handlers are
+        idempotent, C2). Only the last attempt's outcome is `durable`: expiring its lease would
+        make it dead. SQLite takes its write lock in a transaction.
         """
-        if self.database.is_sqlite:
+        if self.bookkeeping is not None and not durable:
+            with self.bookkeeping.connect() as connection:
+                yield connection
+        elif self.database.is_sqlite:
             with self.database.engine.begin() as connection:
                 yield connection
         else:
             with self.database.engine.connect() as connection:
                 yield connection.execution_options(isolation_level="AUTOCOMMIT")
+
+    def close(self) -> None:
+        if self.bookkeeping is not None:
+            self.bookkeeping.dispose()
 
     def running_jobs(self) -> list[uuid.UUID]:
         with self._lock:
@@ -106,36 +138,43 @@ class JobRunner:
                 self._running.discard(job_id)
 
     def _run(self, context: JobContext, max_attempts: int, log: Any) -> None:
+        final = context.attempt >= max_attempts
         declared = registry.JOB_KINDS.get(context.kind)
         if declared is None:
-            self._finish(context, JobStatus.FAILED, error=f"no job kind {context.kind!r} here")
+            self._finish(
+                context, JobStatus.FAILED, durable=final, error=f"no job kind {context.kind!r} here"
+            )
             log.error("job.unknown_kind")
             return
         try:
             result = declared.handler(context)
         except JobCancelled:
-            self._finish(context, JobStatus.CANCELLED, error="cancelled by request")
+            self._finish(context, JobStatus.CANCELLED, durable=final, error="cancelled by request")
             log.info("job.cancelled")
         except JobLeaseLost:
             log.warning("job.lease_lost")  # the newer attempt records the outcome
         except (PermanentJobError, JobGone) as error:
-            self._finish(context, JobStatus.FAILED, error=f"{type(error).__name__}: {error}")
+            self._finish(
+                context, JobStatus.FAILED, durable=final, error=f"{type(error).__name__}: {error}"
+            )
             log.warning("job.failed", error=str(error))
         except Exception as error:
             defer = error.defer_seconds if isinstance(error, TransientJobError) else None
             message = f"{type(error).__name__}: {error}"
             if context.attempt >= max_attempts:
-                self._finish(context, JobStatus.DEAD, error=message)
+                self._finish(context, JobStatus.DEAD, durable=final, error=message)
                 log.error("job.dead", error=message, exc_info=True)
             elif self._cancel_requested(context):  # cancelled while this attempt ran
-                self._finish(context, JobStatus.CANCELLED, error="cancelled by request")
+                self._finish(
+                    context, JobStatus.CANCELLED, durable=final, error="cancelled by request"
+                )
                 log.info("job.cancelled", error=message)
             else:
                 delay = retry_delay(self.settings, context.attempt, defer)
                 self._retry_later(context, message, delay)
                 log.warning("job.retry", error=message, delay_s=round(delay.total_seconds(), 2))
         else:
-            self._finish(context, JobStatus.SUCCEEDED, result=result)
+            self._finish(context, JobStatus.SUCCEEDED, durable=final, result=result)
             log.info("job.succeeded")
 
     def _finish(
@@ -143,6 +182,7 @@ class JobRunner:
         context: JobContext,
         status: JobStatus,
         *,
+        durable: bool,
         error: str | None = None,
         result: dict[str, Any] | None = None,
     ) -> None:
@@ -152,7 +192,7 @@ class JobRunner:
             values["error"] = error[:4000]
         if result is not None:
             values["result"] = result
-        with self._statement() as connection:
+        with self._statement(durable=durable) as connection:
             finish_job(connection, context.job_id, context.attempt, values)
 
     def _cancel_requested(self, context: JobContext) -> bool:

@@ -10,7 +10,7 @@ from dramatiq import Worker
 from shelfwise.jobs import registry
 from shelfwise.jobs.broker import build_broker, declare_actors
 from shelfwise.jobs.relay import Relay, wake_relay
-from shelfwise.jobs.runtime import JobRunner
+from shelfwise.jobs.runtime import JobRunner, bookkeeping_engine
 from shelfwise.jobs.scheduler import Scheduler
 from shelfwise.platform.db import Database
 from shelfwise.platform.logging import get_logger
@@ -33,7 +33,8 @@ class JobSystem:
     def __post_init__(self) -> None:
         registry.load_task_modules(self.extra_task_modules)
         self.broker = build_broker(self.settings.broker_url)
-        self.runner = JobRunner(self.database, self.settings)
+        bookkeeping = bookkeeping_engine(self.database, self.settings) if self.run_workers else None
+        self.runner = JobRunner(self.database, self.settings, bookkeeping)
         declare_actors(self.broker, self.runner)
         self.relay = Relay(self.database, self.settings, self.broker)
         self.scheduler = Scheduler(self.database)
@@ -78,3 +79,4 @@ class JobSystem:
             self.broker.close()
         for thread in self._threads:
             thread.join(timeout)
+        self.runner.close()

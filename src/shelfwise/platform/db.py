@@ -100,7 +100,10 @@ class Database:
 
     @staticmethod
     def _after_begin(session: Session, _transaction: SessionTransaction, conn: Connection) -> None:
-        _set_tenant(session, conn)
+        # set_config(..., true) is local to its transaction, so a transaction without a tenant
+        # starts with none (no earlier value can leak through the pool): nothing to send.
+        if session.info.get(TENANT_KEY) is not None:
+            _set_tenant(session, conn)
 
     def new_session(
         self, *, organization_id: uuid.UUID | None = None, write: bool = True

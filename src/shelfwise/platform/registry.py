@@ -6,6 +6,7 @@ from shelfwise.accounts import models as accounts_models
 from shelfwise.audit import models as audit_models
 from shelfwise.catalog import models as catalog_models
 from shelfwise.events import models as events_models
+from shelfwise.ingest import models as ingest_models
 from shelfwise.jobs import models as jobs_models
 from shelfwise.platform.db import Base
 from shelfwise.vault import models as vault_models
@@ -15,6 +16,7 @@ MODEL_MODULES = (
     audit_models,
     catalog_models,
     events_models,
+    ingest_models,
     jobs_models,
     vault_models,
 )

@@ -152,6 +152,20 @@ class VaultService:
         hints: dict[str, str] = orjson.loads(credential.masked)
         return hints
 
+    def seal_for(
+        self, session: Session, organization_id: uuid.UUID, purpose: str, plaintext: bytes
+    ) -> bytes:
+        """Seal other secrets with the organization's data key, bound to
+        `<organization_id>|<purpose>` (e.g. `webhook-source|<id>`, never a bare credential id)."""
+        data_key = self._data_key(session, organization_id)
+        return seal(data_key, plaintext, f"{organization_id}|{purpose}".encode())
+
+    def open_for(
+        self, session: Session, organization_id: uuid.UUID, purpose: str, sealed: bytes
+    ) -> bytes:
+        data_key = self._data_key(session, organization_id)
+        return open_sealed(data_key, sealed, f"{organization_id}|{purpose}".encode())
+
     def keys_in_use(self, database: Database) -> set[str]:
         """Ids of the key-encryption keys that still wrap an organization key or TOTP secret."""
         in_use: set[str] = set()

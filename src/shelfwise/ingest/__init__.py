@@ -1,0 +1,1 @@
+"""Catalog ingestion: webhooks and imports, file decoding and readers, column mapping, values."""

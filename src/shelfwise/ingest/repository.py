@@ -1,0 +1,150 @@
+"""Queries on webhook sources and events, and on idempotency keys.
+
+New events and keys are claimed with INSERT … ON CONFLICT DO NOTHING on their unique keys, never
+check-then-insert: of concurrent identical requests exactly one inserts (B3, B6).
+"""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from shelfwise.ingest.models import (
+    IdempotencyKey,
+    IdempotencyState,
+    WebhookEvent,
+    WebhookEventStatus,
+    WebhookSource,
+)
+from shelfwise.platform.db import dialect_insert
+from shelfwise.platform.repository import TenantRepository
+
+
+def source_for_delivery(session: Session, source_id: uuid.UUID) -> WebhookSource | None:
+    """The source a delivery names, before its organization is known (no tenant yet)."""
+    return session.scalar(select(WebhookSource).where(WebhookSource.id == source_id))
+
+
+def _insert_ignoring_conflicts(session: Session, model: Any, values: dict[str, Any]) -> bool:
+    statement = dialect_insert(session, model).values(**values).on_conflict_do_nothing()
+    # RETURNING, not rowcount: psycopg reports -1 for ORM-executed INSERTs.
+    return session.execute(statement.returning(model.id)).scalar_one_or_none() is not None
+
+
+class WebhookSourceRepository(TenantRepository[WebhookSource]):
+    model = WebhookSource
+
+    def all(self) -> list[WebhookSource]:
+        return list(
+            self.session.scalars(self.select().order_by(WebhookSource.created_at, WebhookSource.id))
+        )
+
+    def by_name(self, name: str) -> WebhookSource | None:
+        return self.session.scalar(self.select().where(WebhookSource.name == name))
+
+
+class WebhookEventRepository(TenantRepository[WebhookEvent]):
+    model = WebhookEvent
+
+    def insert_new(self, values: dict[str, Any]) -> bool:
+        """Store a delivery unless its (source, event id) or (source, digest) is known."""
+        return _insert_ignoring_conflicts(
+            self.session, WebhookEvent, values | {"organization_id": self.organization_id}
+        )
+
+    def earlier(self, source_id: uuid.UUID, event_id: str, digest: str) -> WebhookEvent | None:
+        """The stored delivery a duplicate repeats."""
+        statement = self.select().where(
+            WebhookEvent.source_id == source_id,
+            or_(WebhookEvent.event_id == event_id, WebhookEvent.content_digest == digest),
+        )
+        return self.session.scalars(statement.order_by(WebhookEvent.received_at)).first()
+
+    def set_job(self, event_id: uuid.UUID, job_id: uuid.UUID | None) -> None:
+        self.session.execute(
+            update(WebhookEvent)
+            .where(
+                WebhookEvent.id == event_id, WebhookEvent.organization_id == self.organization_id
+            )
+            .values(job_id=job_id, status=WebhookEventStatus.QUEUED)
+        )
+
+    def page(
+        self,
+        *,
+        source_id: uuid.UUID | None,
+        status: WebhookEventStatus | None,
+        before: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[WebhookEvent]:
+        """Newest first, keyset-paginated on (received_at, id)."""
+        statement: Select[Any] = self.select()
+        if source_id is not None:
+            statement = statement.where(WebhookEvent.source_id == source_id)
+        if status is not None:
+            statement = statement.where(WebhookEvent.status == status)
+        if before is not None:
+            at, last_id = before
+            statement = statement.where(
+                or_(
+                    WebhookEvent.received_at < at,
+                    (WebhookEvent.received_at == at) & (WebhookEvent.id < last_id),
+                )
+            )
+        statement = statement.order_by(WebhookEvent.received_at.desc(), WebhookEvent.id.desc())
+        return list(self.session.scalars(statement.limit(limit)))
+
+
+class IdempotencyKeyRepository(TenantRepository[IdempotencyKey]):
+    model = IdempotencyKey
+
+    def claim(self, values: dict[str, Any]) -> bool:
+        """Take the key as in flight; False when the organization already holds it."""
+        return _insert_ignoring_conflicts(
+            self.session, IdempotencyKey, values | {"organization_id": self.organization_id}
+        )
+
+    def by_key(self, key: str) -> IdempotencyKey | None:
+        return self.session.scalar(self.select().where(IdempotencyKey.key == key))
+
+    def take_over_expired(self, key: str, expired_before: datetime, values: dict[str, Any]) -> bool:
+        """Reuse an expired key for a new request (one taker wins)."""
+        statement = (
+            update(IdempotencyKey)
+            .where(
+                IdempotencyKey.organization_id == self.organization_id,
+                IdempotencyKey.key == key,
+                IdempotencyKey.created_at < expired_before,
+            )
+            .values(
+                **values,
+                state=IdempotencyState.IN_FLIGHT,
+                response_status=None,
+                response_headers=None,
+                response_body=None,
+                completed_at=None,
+            )
+            .returning(IdempotencyKey.id)
+        )
+        return self.session.execute(statement).scalar_one_or_none() is not None
+
+    def release(self, key_id: uuid.UUID) -> None:
+        """Forget an in-flight key whose request failed (5xx): a retry runs it again."""
+        self.session.execute(
+            delete(IdempotencyKey).where(
+                IdempotencyKey.organization_id == self.organization_id,
+                IdempotencyKey.id == key_id,
+                IdempotencyKey.state == IdempotencyState.IN_FLIGHT,
+            )
+        )
+
+    def purge_created_before(self, cutoff: datetime) -> int:
+        result = self.session.execute(
+            delete(IdempotencyKey).where(
+                IdempotencyKey.organization_id == self.organization_id,
+                IdempotencyKey.created_at < cutoff,
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,1 @@
+"""Amazon Selling Partner API: report parsing now; client, service and fake as they land."""
