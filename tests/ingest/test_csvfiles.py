@@ -186,6 +186,16 @@ def test_given_delimiter_wins_over_sniffing() -> None:
     assert read(b"a;b,c\n1;2,3\n", delimiter=",")[1] == [Record(2, {"a;b": "1;2", "c": "3"})]
 
 
+@pytest.mark.parametrize("delimiter", ["", ":", '"', "\n", ",,"])
+def test_only_known_delimiters_are_accepted(delimiter: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        read(b"a,b\n", delimiter=delimiter)
+
+    assert str(caught.value) == (
+        f"delimiter must be one of ('\\t', ';', ',', '|'), not {delimiter!r}"
+    )
+
+
 def test_quoting_none_keeps_quotes_as_text() -> None:
     data = b'sku\ttitle\nA1\t"Best" whey 5" tall\nA2\t"x\n'
 

@@ -22,6 +22,7 @@ from shelfwise.operations.middleware import RequestMiddleware
 from shelfwise.operations.problems import install_problem_handlers
 from shelfwise.platform.context import AppContext
 from shelfwise.platform.types import utcnow
+from tests.apps import client_with
 from tests.factories import PASSWORD, Tenant, add_member, create_user, login, unique
 from tests.jobs.conftest import wait_for
 
@@ -217,6 +218,18 @@ def test_b6_a_malformed_key_is_422(client: TestClient, tenant: Tenant, key: str)
     assert response.status_code == 422
     assert response.json()["detail"] == "Idempotency-Key must be 1 to 255 visible ASCII characters."
     assert products(client, tenant) == []
+
+
+def test_b6_an_oversized_body_is_413_and_claims_no_key(context: AppContext, tenant: Tenant) -> None:
+    with client_with(context, max_body_bytes=200) as small:
+        body = product_body(description="x" * 500)
+        response = small.post(
+            "/api/products", json=body, headers=tenant.headers | {"Idempotency-Key": "too-big"}
+        )
+        assert response.status_code == 413
+        assert response.headers["content-type"] == "application/problem+json"
+        assert products(small, tenant) == []
+    assert stored_key(context, tenant, "too-big") is None
 
 
 def test_b6_unauthenticated_posts_are_not_keyed(client: TestClient, tenant: Tenant) -> None:

@@ -41,9 +41,12 @@ ROOT = Path(__file__).resolve().parents[2]
 TEST_TASKS = ("tests.jobs.tasks_for_tests",)
 # A Redis database of the drills' own: FLUSHDB there touches nobody else's keys.
 DRILL_REDIS_URL = urlsplit(REDIS_URL)._replace(path="/13").geturl()
-DRAMATIQ_MESSAGES = "dramatiq:default.msgs"  # the hash of messages waiting on the queue
+# A namespace of this run's own: concurrent runs sharing the Redis db never take its messages.
+DRILL_NAMESPACE = f"drill{uuid.uuid4().hex[:10]}"
+DRAMATIQ_MESSAGES = f"dramatiq:{DRILL_NAMESPACE}-default.msgs"  # messages waiting on the queue
 MODES = ["embedded", "redis"]
 WORKER_ENV = {
+    "SHELFWISE_BROKER_NAMESPACE": DRILL_NAMESPACE,
     "SHELFWISE_LOG_JSON": "false",
     "SHELFWISE_LOG_LEVEL": "WARNING",
     "SHELFWISE_DEMO": "false",
@@ -142,12 +145,23 @@ def workers(settings: Settings, tmp_path: Path, effects_table: None) -> Iterator
 @pytest.fixture
 def drill_redis() -> Iterator[Redis]:
     client = Redis.from_url(DRILL_REDIS_URL)
-    client.flushdb()
+    forget_messages(client)
     try:
         yield client
     finally:
-        client.flushdb()
+        forget_messages(client)
         client.close()
+
+
+def drill_keys(client: Redis) -> list[bytes]:
+    return list(client.scan_iter(match=f"dramatiq:{DRILL_NAMESPACE}-*"))
+
+
+def forget_messages(client: Redis) -> None:
+    """What a Redis restart without persistence does to this installation's messages."""
+    keys = drill_keys(client)
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(params=MODES)
@@ -224,7 +238,9 @@ def test_c4_jobs_whose_redis_messages_were_lost_still_run_exactly_once(
 ) -> None:
     job_ids = [enqueue_items(context, tenant, count=200) for _ in range(3)]
     # The web process's relay sends them to Redis while no worker runs.
-    web_settings = context.settings.model_copy(update={"broker_url": DRILL_REDIS_URL})
+    web_settings = context.settings.model_copy(
+        update={"broker_url": DRILL_REDIS_URL, "broker_namespace": DRILL_NAMESPACE}
+    )
     web = JobSystem(
         context.database, web_settings, run_workers=False, extra_task_modules=TEST_TASKS
     )
@@ -238,8 +254,8 @@ def test_c4_jobs_whose_redis_messages_were_lost_still_run_exactly_once(
         assert sent.dispatched_at is not None
     assert drill_redis.hlen(DRAMATIQ_MESSAGES) >= len(job_ids)
 
-    drill_redis.flushdb()  # Redis restarted without persistence: every message is gone
-    assert drill_redis.dbsize() == 0
+    forget_messages(drill_redis)  # Redis restarted without persistence: every message is gone
+    assert drill_keys(drill_redis) == []
 
     workers.start(DRILL_REDIS_URL, SHELFWISE_JOB_REDELIVERY_AFTER="1")
     workers.wait(

@@ -2,12 +2,16 @@
 
 import uuid
 
+import psycopg
 import pytest
+from sqlalchemy import make_url
 
 from shelfwise.jobs.models import JobStatus
 from shelfwise.jobs.service import enqueue
 from shelfwise.jobs.system import JobSystem
 from shelfwise.platform.context import AppContext
+from shelfwise.platform.settings import Settings
+from tests.databases import ADMIN_URL, APP_ROLE
 from tests.factories import Tenant
 from tests.jobs.conftest import effects_of, load_job, wait_for
 
@@ -66,3 +70,32 @@ def test_c2_permanent_errors_fail_at_once(
     job = load_job(context, job_id)
     assert job.attempts == 1
     assert job.error == "PermanentJobError: the seller revoked the grant"
+
+
+def _close_application_connections(settings: Settings) -> int:
+    """What a database restart does to a worker's pooled connections."""
+    name = make_url(settings.resolved_database_url).database
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = %s AND usename = %s",
+            (name, APP_ROLE),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_h3_a_worker_runs_jobs_after_the_database_closed_its_connections(
+    backend: str, context: AppContext, job_system: JobSystem, tenant: Tenant
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("SQLite has no server to close connections")
+    first = _enqueue(context, tenant, "testjobs.noop")
+    wait_for(lambda: load_job(context, first).status == JobStatus.SUCCEEDED)
+    assert job_system.runner.bookkeeping is not None  # its claims skip the pool's ping
+    assert _close_application_connections(job_system.settings) >= 1
+
+    second = _enqueue(context, tenant, "testjobs.noop")
+    wait_for(lambda: load_job(context, second).status == JobStatus.SUCCEEDED)
+    finished = load_job(context, second)
+    assert (finished.attempts, finished.result) == (1, {"ok": True})

@@ -35,6 +35,8 @@ class CsvTable:
         skip_lines: int = 0,
         limits: Limits | None = None,
     ) -> None:
+        if delimiter is not None and delimiter not in DELIMITERS:
+            raise ValueError(f"delimiter must be one of {DELIMITERS!r}, not {delimiter!r}")
         self.limits = limits or Limits()
         self._text = text
         self._lines = _Lines(text, self.limits.max_line_chars)

@@ -121,8 +121,9 @@ class _Transcoder(io.RawIOBase):
     def readinto(self, buffer: "WriteableBuffer") -> int:
         while not self._out and not self._is_done:
             self._out = memoryview(self._decode_next())
-        count = min(len(memoryview(buffer)), len(self._out))
-        memoryview(buffer).cast("B")[:count] = self._out[:count]
+        view = memoryview(buffer).cast("B")
+        count = min(len(view), len(self._out))
+        view[:count] = self._out[:count]
         self._out = self._out[count:]
         return count
 

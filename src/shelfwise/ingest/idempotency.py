@@ -115,10 +115,9 @@ class IdempotencyStore:
             key_id = new_id()
             if repository.claim(values | {"id": key_id, "key": key}):
                 return Claim(Outcome.CLAIMED, organization_id, key_id)
-            if repository.take_over_expired(key, now - IDEMPOTENCY_KEY_TTL, values):
-                found = repository.by_key(key)
-                assert found is not None
-                return Claim(Outcome.CLAIMED, organization_id, found.id)
+            taken = repository.take_over_expired(key, now - IDEMPOTENCY_KEY_TTL, values)
+            if taken is not None:
+                return Claim(Outcome.CLAIMED, organization_id, taken)
             stored = repository.by_key(key)
             assert stored is not None  # claimed by a committed request
             if stored.state == IdempotencyState.IN_FLIGHT:

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, or_, select, update
+from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.orm import Session
 
 from shelfwise.ingest.models import (
@@ -62,15 +62,6 @@ class WebhookEventRepository(TenantRepository[WebhookEvent]):
         )
         return self.session.scalars(statement.order_by(WebhookEvent.received_at)).first()
 
-    def set_job(self, event_id: uuid.UUID, job_id: uuid.UUID | None) -> None:
-        self.session.execute(
-            update(WebhookEvent)
-            .where(
-                WebhookEvent.id == event_id, WebhookEvent.organization_id == self.organization_id
-            )
-            .values(job_id=job_id, status=WebhookEventStatus.QUEUED)
-        )
-
     def page(
         self,
         *,
@@ -109,42 +100,34 @@ class IdempotencyKeyRepository(TenantRepository[IdempotencyKey]):
     def by_key(self, key: str) -> IdempotencyKey | None:
         return self.session.scalar(self.select().where(IdempotencyKey.key == key))
 
-    def take_over_expired(self, key: str, expired_before: datetime, values: dict[str, Any]) -> bool:
-        """Reuse an expired key for a new request (one taker wins)."""
-        statement = (
-            update(IdempotencyKey)
-            .where(
-                IdempotencyKey.organization_id == self.organization_id,
-                IdempotencyKey.key == key,
-                IdempotencyKey.created_at < expired_before,
-            )
-            .values(
-                **values,
-                state=IdempotencyState.IN_FLIGHT,
-                response_status=None,
-                response_headers=None,
-                response_body=None,
-                completed_at=None,
-            )
-            .returning(IdempotencyKey.id)
+    def take_over_expired(
+        self, key: str, expired_before: datetime, values: dict[str, Any]
+    ) -> uuid.UUID | None:
+        """Reuse an expired key for a new request; the row lock makes one taker win."""
+        stored = self.session.scalar(
+            self.select()
+            .where(IdempotencyKey.key == key, IdempotencyKey.created_at < expired_before)
+            .with_for_update()
         )
-        return self.session.execute(statement).scalar_one_or_none() is not None
+        if stored is None:
+            return None
+        for name, value in values.items():
+            setattr(stored, name, value)
+        stored.state = IdempotencyState.IN_FLIGHT
+        stored.response_status = stored.response_headers = stored.response_body = None
+        stored.completed_at = None
+        self.session.flush()
+        return stored.id
 
     def release(self, key_id: uuid.UUID) -> None:
         """Forget an in-flight key whose request failed (5xx): a retry runs it again."""
-        self.session.execute(
-            delete(IdempotencyKey).where(
-                IdempotencyKey.organization_id == self.organization_id,
-                IdempotencyKey.id == key_id,
-                IdempotencyKey.state == IdempotencyState.IN_FLIGHT,
-            )
-        )
+        stored = self.get(key_id)
+        if stored is not None and stored.state == IdempotencyState.IN_FLIGHT:
+            self.delete(stored)
 
     def purge_created_before(self, cutoff: datetime) -> int:
+        expired = self.scoped(select(IdempotencyKey.id).where(IdempotencyKey.created_at < cutoff))
         result = self.session.execute(
-            delete(IdempotencyKey).where(
-                IdempotencyKey.organization_id == self.organization_id,
-                IdempotencyKey.created_at < cutoff,
-            )
+            delete(IdempotencyKey).where(IdempotencyKey.id.in_(expired.scalar_subquery()))
         )
         return int(getattr(result, "rowcount", 0) or 0)

@@ -286,9 +286,10 @@ class WebhookService:
                 organization_id=source.organization_id,
                 created_by=f"webhook_source:{source.id}",
             )
-            repository.set_job(new_event_id, job_id)
             event = repository.get(new_event_id)
             assert event is not None
+            event.job_id = job_id
+            session.flush()
             return event, False
         earlier = repository.earlier(source.id, event_id, digest)
         assert earlier is not None  # the conflict was with a committed row

@@ -26,7 +26,15 @@ def build_broker(broker_url: str | None) -> Broker:
     raise ValueError("SHELFWISE_BROKER_URL must be redis://… or amqp://…")
 
 
-def declare_actors(broker: Broker, runner: JobRunner) -> dict[str, Actor[[str], None]]:
+def queue_name(namespace: str, queue: str) -> str:
+    """Queues carry the installation's namespace, so installations sharing a broker never take
+    each other's messages."""
+    return f"{namespace}-{queue}"
+
+
+def declare_actors(
+    broker: Broker, runner: JobRunner, namespace: str
+) -> dict[str, Actor[[str], None]]:
     """One actor per declared job kind, all executing through `runner`."""
     actors: dict[str, Actor[[str], None]] = {}
     for name, declared in registry.JOB_KINDS.items():
@@ -34,16 +42,16 @@ def declare_actors(broker: Broker, runner: JobRunner) -> dict[str, Actor[[str], 
             runner.execute,
             broker=broker,
             actor_name=name,
-            queue_name=declared.queue,
+            queue_name=queue_name(namespace, declared.queue),
             priority=0,
             options={"max_retries": 0, "time_limit": TIME_LIMIT_MS},
         )
     return actors
 
 
-def message_for(kind: str, job_id: str) -> Message[None]:
+def message_for(kind: str, job_id: str, namespace: str) -> Message[None]:
     return Message(
-        queue_name=registry.kind(kind).queue,
+        queue_name=queue_name(namespace, registry.kind(kind).queue),
         actor_name=kind,
         args=(job_id,),
         kwargs={},

@@ -44,7 +44,7 @@ class Relay:
                 return 0
             sent = []
             for job_id, kind in due:
-                self.broker.enqueue(message_for(kind, str(job_id)))
+                self.broker.enqueue(message_for(kind, str(job_id), self.settings.broker_namespace))
                 sent.append(job_id)
             queue.mark_dispatched(sent, utcnow())
         return len(sent)

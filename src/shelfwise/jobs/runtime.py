@@ -11,12 +11,12 @@ import random
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.exc import DBAPIError
 
 from shelfwise.jobs import registry
 from shelfwise.jobs.context import JobContext
@@ -35,6 +35,7 @@ from shelfwise.platform.settings import Settings
 from shelfwise.platform.types import load_json, utcnow
 
 logger = get_logger(__name__)
+T = TypeVar("T")
 
 
 def worker_name() -> str:
@@ -62,7 +63,6 @@ def bookkeeping_engine(database: Database, settings: Settings) -> Engine | None:
         connect_args={"options": "-c synchronous_commit=off"},
         pool_size=settings.worker_threads,
         max_overflow=settings.worker_threads,
-        pool_pre_ping=True,
         json_deserializer=load_json,
     )
 
@@ -80,9 +80,8 @@ class JobRunner:
         self._running: set[uuid.UUID] = set()
         self._lock = threading.Lock()
 
-    @contextmanager
-    def _statement(self, *, durable: bool = False) -> Iterator[Connection]:
-        """A connection for one claim or outcome statement, committed when it ends.
+    def _statement(self, action: Callable[[Connection], T], *, durable: bool = False) -> T:
+        """Run one claim or outcome statement, `action`, committed when it returns.
 
         On PostgreSQL it autocommits (one statement is atomic on its own). With a `bookkeeping`
         engine it also commits asynchronously, unless `durable`: a database crash may then
@@ -93,15 +92,23 @@ class JobRunner:
         idempotent, C2). Only the last attempt's outcome is `durable`: expiring its lease would
         make it dead. SQLite takes its write lock in a transaction.
         """
-        if self.bookkeeping is not None and not durable:
-            with self.bookkeeping.connect() as connection:
-                yield connection
-        elif self.database.is_sqlite:
-            with self.database.engine.begin() as connection:
-                yield connection
-        else:
+        if self.bookkeeping is None or durable:
+            if self.database.is_sqlite:
+                with self.database.engine.begin() as connection:
+                    return action(connection)
             with self.database.engine.connect() as connection:
-                yield connection.execution_options(isolation_level="AUTOCOMMIT")
+                return action(connection.execution_options(isolation_level="AUTOCOMMIT"))
+        try:
+            with self.bookkeeping.connect() as connection:
+                return action(connection)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        # The bookkeeping pool does not ping (two round trips a job): a connection the server
+        # closed (a restart) fails once, and the statement goes again on a new one. Repeating
+        # is safe: both statements only apply to the attempt that still owns the job.
+        with self.bookkeeping.connect() as connection:
+            return action(connection)
 
     def close(self) -> None:
         if self.bookkeeping is not None:
@@ -113,8 +120,9 @@ class JobRunner:
 
     def execute(self, job_id_text: str) -> None:
         job_id = uuid.UUID(job_id_text)
-        with self._statement() as connection:
-            job = claim_job(connection, job_id, self.worker, utcnow())
+        job = self._statement(
+            lambda connection: claim_job(connection, job_id, self.worker, utcnow())
+        )
         if job is None:
             return
         context = JobContext(
@@ -192,8 +200,10 @@ class JobRunner:
             values["error"] = error[:4000]
         if result is not None:
             values["result"] = result
-        with self._statement(durable=durable) as connection:
-            finish_job(connection, context.job_id, context.attempt, values)
+        self._statement(
+            lambda connection: finish_job(connection, context.job_id, context.attempt, values),
+            durable=durable,
+        )
 
     def _cancel_requested(self, context: JobContext) -> bool:
         with self.database.unit_of_work(write=False) as session:
@@ -208,8 +218,9 @@ class JobRunner:
             "dispatched_at": None,
             "updated_at": now,
         }
-        with self._statement() as connection:
-            finish_job(connection, context.job_id, context.attempt, values)
+        self._statement(
+            lambda connection: finish_job(connection, context.job_id, context.attempt, values)
+        )
 
     def send_heartbeats(self) -> None:
         running = self.running_jobs()

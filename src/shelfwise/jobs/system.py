@@ -35,7 +35,7 @@ class JobSystem:
         self.broker = build_broker(self.settings.broker_url)
         bookkeeping = bookkeeping_engine(self.database, self.settings) if self.run_workers else None
         self.runner = JobRunner(self.database, self.settings, bookkeeping)
-        declare_actors(self.broker, self.runner)
+        declare_actors(self.broker, self.runner, self.settings.broker_namespace)
         self.relay = Relay(self.database, self.settings, self.broker)
         self.scheduler = Scheduler(self.database)
 

@@ -96,6 +96,12 @@ class Settings(BaseSettings):
         description="Dramatiq broker: unset runs jobs inside `serve` (embedded); redis://… or "
         "amqp://… for separate `shelfwise worker` processes.",
     )
+    broker_namespace: str = Field(
+        default="shelfwise",
+        pattern=r"^[a-zA-Z_][a-zA-Z0-9_]{0,39}$",
+        description="Prefix of this installation's queue names, so installations sharing a "
+        "broker never take each other's jobs.",
+    )
     redis_url: str | None = Field(
         default=None,
         description="Redis for the shared cache and rate-limit buckets; default: broker_url when "
