@@ -179,6 +179,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_auth_sessions_user_id"), ["user_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_auth_sessions_previous_refresh_token_hash"),
+            ["previous_refresh_token_hash"],
+            unique=False,
+        )
 
     op.create_table(
         "credentials",
