@@ -1,7 +1,5 @@
 """GET /api/audit: the organization's audit log, newest first."""
 
-import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,22 +7,9 @@ from fastapi import APIRouter, Query
 from shelfwise.accounts.auth import Admin, Context, DbSession
 from shelfwise.audit.repository import AuditRepository
 from shelfwise.audit.schemas import AuditEntryOut, AuditPage
-from shelfwise.platform.errors import InvalidInputError
-from shelfwise.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from shelfwise.platform.pagination import clamp_limit, decode_time_cursor, encode_cursor
 
 router = APIRouter(prefix="/api", tags=["audit"])
-
-
-def _before(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if cursor is None:
-        return None
-    values = decode_cursor(cursor)
-    try:
-        return datetime.fromisoformat(values[0]), uuid.UUID(values[1])
-    except (IndexError, ValueError, TypeError) as error:
-        raise InvalidInputError(
-            "Invalid cursor.", [{"field": "query.cursor", "message": "malformed"}]
-        ) from error
 
 
 @router.get("/audit", response_model=AuditPage, summary="Audit log, newest first")
@@ -42,7 +27,7 @@ def list_audit(
     size = clamp_limit(limit, settings.default_page_size, settings.max_page_size)
     entries = AuditRepository(session, principal.organization_id).page(
         limit=size + 1,
-        before=_before(cursor),
+        before=decode_time_cursor(cursor),
         entity_type=entity_type,
         entity_id=entity_id,
         action=action,

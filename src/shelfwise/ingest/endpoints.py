@@ -3,7 +3,6 @@ and the stored events with their replay."""
 
 import time
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -30,8 +29,11 @@ from shelfwise.ingest.webhooks import (
     WebhookService,
 )
 from shelfwise.operations.json_body import JsonRoute
-from shelfwise.platform.errors import InvalidInputError
-from shelfwise.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from shelfwise.platform.pagination import (
+    clamp_limit,
+    decode_time_cursor,
+    encode_cursor,
+)
 
 router = APIRouter(prefix="/api", tags=["ingestion"], route_class=JsonRoute)
 
@@ -199,18 +201,6 @@ async def receive_webhook(
     )
 
 
-def _before(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if cursor is None:
-        return None
-    values = decode_cursor(cursor)
-    try:
-        return datetime.fromisoformat(values[0]), uuid.UUID(values[1])
-    except (IndexError, ValueError, TypeError) as error:
-        raise InvalidInputError(
-            "Invalid cursor.", [{"field": "query.cursor", "message": "malformed"}]
-        ) from error
-
-
 @router.get(
     "/webhook-events", response_model=WebhookEventPage, summary="Received webhooks, newest first"
 )
@@ -225,7 +215,7 @@ def list_events(
 ) -> WebhookEventPage:
     size = clamp_limit(limit, context.settings.default_page_size, context.settings.max_page_size)
     found = WebhookEventRepository(session, principal.organization_id).page(
-        source_id=source_id, status=status, before=_before(cursor), limit=size + 1
+        source_id=source_id, status=status, before=decode_time_cursor(cursor), limit=size + 1
     )
     next_cursor = None
     if len(found) > size:

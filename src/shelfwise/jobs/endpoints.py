@@ -3,7 +3,6 @@
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query
@@ -26,23 +25,16 @@ from shelfwise.jobs.service import jobs
 from shelfwise.operations.json_body import JsonRoute
 from shelfwise.platform.context import AppContext
 from shelfwise.platform.errors import AuthenticationError, InvalidInputError, NotFoundError
-from shelfwise.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from shelfwise.platform.pagination import (
+    clamp_limit,
+    decode_cursor,
+    decode_time_cursor,
+    encode_cursor,
+)
 
 router = APIRouter(prefix="/api", tags=["jobs"], route_class=JsonRoute)
 DETAIL_ERRORS = 20
 STREAM_INTERVAL_SECONDS = 0.5
-
-
-def _before(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if cursor is None:
-        return None
-    values = decode_cursor(cursor)
-    try:
-        return datetime.fromisoformat(values[0]), uuid.UUID(values[1])
-    except (IndexError, ValueError, TypeError) as error:
-        raise InvalidInputError(
-            "Invalid cursor.", [{"field": "query.cursor", "message": "malformed"}]
-        ) from error
 
 
 @router.get("/jobs", response_model=JobPage, summary="Jobs of this organization, newest first")
@@ -57,7 +49,7 @@ def list_jobs(
 ) -> JobPage:
     size = clamp_limit(limit, context.settings.default_page_size, context.settings.max_page_size)
     found = JobRepository(session, principal.organization_id).page(
-        statuses=tuple(status or ()), kind=kind, before=_before(cursor), limit=size + 1
+        statuses=tuple(status or ()), kind=kind, before=decode_time_cursor(cursor), limit=size + 1
     )
     next_cursor = None
     if len(found) > size:
