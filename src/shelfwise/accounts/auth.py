@@ -53,6 +53,17 @@ async def request_session(request: Request, context: Context) -> AsyncIterator[S
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
 
 
+MISSING_BEARER = "Send Authorization: Bearer <access token or API key>."
+
+
+def bearer_credential(authorization: str | None) -> str | None:
+    """The credential of an `Authorization: Bearer …` header, or None when there is none."""
+    scheme, _, credential = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        return None
+    return credential.strip()
+
+
 def organization_header(value: str | None) -> uuid.UUID | None:
     if value is None or not value.strip():
         return None
@@ -72,11 +83,11 @@ def current_principal(
     authorization: Annotated[str | None, Header()] = None,
     x_organization_id: Annotated[str | None, Header()] = None,
 ) -> Principal:
-    scheme, _, credential = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not credential.strip():
-        raise AuthenticationError("Send Authorization: Bearer <access token or API key>.")
+    credential = bearer_credential(authorization)
+    if credential is None:
+        raise AuthenticationError(MISSING_BEARER)
     principal = context.accounts.authenticate(
-        session, credential.strip(), organization_header(x_organization_id)
+        session, credential, organization_header(x_organization_id)
     )
     set_tenant(session, principal.organization_id)
     if principal.api_key_id is not None and context.accounts.api_key_use_due(principal.api_key_id):

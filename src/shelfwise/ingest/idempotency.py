@@ -22,7 +22,7 @@ from anyio import CancelScope, to_thread
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shelfwise.accounts.auth import organization_header
+from shelfwise.accounts.auth import bearer_credential, organization_header
 from shelfwise.accounts.principal import Principal
 from shelfwise.ingest.models import IdempotencyState
 from shelfwise.ingest.repository import IdempotencyKeyRepository
@@ -90,13 +90,13 @@ class IdempotencyStore:
         body: bytes,
     ) -> Claim | None:
         """None when the request is not authenticated (the route answers it)."""
-        scheme, _, credential = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not credential.strip():
+        credential = bearer_credential(authorization)
+        if credential is None:
             return None
         with self.context.database.unit_of_work() as session:
             try:
                 principal = self.context.accounts.authenticate(
-                    session, credential.strip(), organization_header(organization)
+                    session, credential, organization_header(organization)
                 )
             except ShelfwiseError:
                 return None

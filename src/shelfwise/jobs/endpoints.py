@@ -9,7 +9,15 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from shelfwise.accounts.auth import Analyst, Context, DbSession, Viewer, organization_header
+from shelfwise.accounts.auth import (
+    MISSING_BEARER,
+    Analyst,
+    Context,
+    DbSession,
+    Viewer,
+    bearer_credential,
+    organization_header,
+)
 from shelfwise.accounts.principal import Principal
 from shelfwise.jobs.models import JobStatus
 from shelfwise.jobs.repository import JobRepository
@@ -117,12 +125,12 @@ def stream_target(
 ) -> tuple[Principal, JobOut]:
     """Authenticate and find the job before the stream starts (errors are still 401/404), in a
     short transaction of its own: a long stream must not hold a database connection."""
-    scheme, _, credential = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not credential.strip():
-        raise AuthenticationError("Send Authorization: Bearer <access token or API key>.")
+    credential = bearer_credential(authorization)
+    if credential is None:
+        raise AuthenticationError(MISSING_BEARER)
     with context.database.unit_of_work(write=False) as session:
         principal = context.accounts.authenticate(
-            session, credential.strip(), organization_header(x_organization_id)
+            session, credential, organization_header(x_organization_id)
         )
     return principal, _snapshot(context, principal, job_id)
 
