@@ -12,7 +12,6 @@ from shelfwise.accounts.models import Role
 from shelfwise.accounts.principal import Principal
 from shelfwise.accounts.repository import AccountsRepository
 from shelfwise.platform.context import AppContext
-from shelfwise.platform.db import set_tenant
 from shelfwise.platform.errors import AuthenticationError, InvalidInputError
 from shelfwise.platform.types import utcnow
 
@@ -89,7 +88,6 @@ def current_principal(
     principal = context.accounts.authenticate(
         session, credential, organization_header(x_organization_id)
     )
-    set_tenant(session, principal.organization_id)
     if principal.api_key_id is not None and context.accounts.api_key_use_due(principal.api_key_id):
         _record_api_key_use(context, session, request.method, principal.api_key_id)
     return principal

@@ -3,8 +3,9 @@
 import hashlib
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, or_, select, text, update
+from sqlalchemy import Select, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from shelfwise.accounts.models import (
@@ -16,6 +17,7 @@ from shelfwise.accounts.models import (
     Role,
     User,
 )
+from shelfwise.platform.db import set_tenant, tenant_setting_from
 
 # Built once, with bound parameters: every authenticated request runs it, and building the
 # statement took longer than running it.
@@ -35,6 +37,20 @@ _SESSION_MEMBERSHIP = (
 )
 _SESSION_MEMBERSHIP_IN_ORGANIZATION = _SESSION_MEMBERSHIP.where(
     Membership.organization_id == bindparam("organization_id")
+)
+
+
+def _switching_tenant(statement: Select[uuid.UUID, Role]) -> Select[Any]:
+    """`statement` (one row at most) also making its organization the transaction's tenant."""
+    found = statement.subquery()
+    return select(
+        found.c.organization_id, found.c.role, tenant_setting_from(found.c.organization_id)
+    )
+
+
+_SESSION_MEMBERSHIP_SWITCHING = _switching_tenant(_SESSION_MEMBERSHIP)
+_SESSION_MEMBERSHIP_IN_ORGANIZATION_SWITCHING = _switching_tenant(
+    _SESSION_MEMBERSHIP_IN_ORGANIZATION
 )
 
 
@@ -116,14 +132,24 @@ class AccountsRepository:
         organization_id: uuid.UUID | None,
     ) -> tuple[uuid.UUID, Role] | None:
         """The (organization, role) an access token acts as, in one query: the session must be
-        live and the user a member (the chosen organization, or the first one joined)."""
-        parameters = {"session_id": session_id, "user_id": user_id, "now": now}
-        statement = _SESSION_MEMBERSHIP
-        if organization_id is not None:
-            statement = _SESSION_MEMBERSHIP_IN_ORGANIZATION
+        live and the user a member (the chosen organization, or the first one joined). On
+        PostgreSQL the same query makes that organization the transaction's tenant."""
+        parameters: dict[str, Any] = {"session_id": session_id, "user_id": user_id, "now": now}
+        switching = self.session.get_bind().dialect.name == "postgresql"
+        if organization_id is None:
+            statement = _SESSION_MEMBERSHIP_SWITCHING if switching else _SESSION_MEMBERSHIP
+        else:
+            statement = (
+                _SESSION_MEMBERSHIP_IN_ORGANIZATION_SWITCHING
+                if switching
+                else _SESSION_MEMBERSHIP_IN_ORGANIZATION
+            )
             parameters["organization_id"] = organization_id
         row = self.session.execute(statement, parameters).first()
-        return (row[0], row[1]) if row else None
+        if row is None:
+            return None
+        set_tenant(self.session, row[0], applied=switching)
+        return (row[0], row[1])
 
     # sessions
     def auth_session(self, session_id: uuid.UUID) -> AuthSession | None:

@@ -24,6 +24,7 @@ from shelfwise.accounts.models import (
 )
 from shelfwise.accounts.principal import Principal
 from shelfwise.accounts.repository import AccountsRepository
+from shelfwise.platform.db import set_tenant
 from shelfwise.platform.errors import (
     AuthenticationError,
     ConflictError,
@@ -270,7 +271,8 @@ class AccountsService:
     def authenticate(
         self, session: Session, credential: str, organization_id: uuid.UUID | None
     ) -> Principal:
-        """The principal behind a bearer credential (access token or API key), or 401."""
+        """The principal behind a bearer credential (access token or API key), or 401; its
+        organization becomes the session's tenant."""
         repository = AccountsRepository(session)
         if credential.startswith(security.API_KEY_PREFIX):
             api_key = repository.api_key_by_hash(security.sha256_hex(credential))
@@ -278,6 +280,7 @@ class AccountsService:
                 raise AuthenticationError(INVALID_TOKEN)
             if organization_id is not None and organization_id != api_key.organization_id:
                 raise AuthenticationError("This API key belongs to another organization.")
+            set_tenant(session, api_key.organization_id)
             return Principal(api_key.organization_id, api_key.role, api_key_id=api_key.id)
         claims = self.tokens.decode(credential)
         if claims is None:

@@ -27,7 +27,6 @@ from shelfwise.accounts.principal import Principal
 from shelfwise.ingest.models import IdempotencyState
 from shelfwise.ingest.repository import IdempotencyKeyRepository
 from shelfwise.platform.context import AppContext
-from shelfwise.platform.db import set_tenant
 from shelfwise.platform.errors import ShelfwiseError
 from shelfwise.platform.ids import new_id
 from shelfwise.platform.logging import get_logger
@@ -103,7 +102,6 @@ class IdempotencyStore:
             organization_id = principal.organization_id
             if not _VALID_KEY.match(key):
                 return Claim(Outcome.INVALID_KEY, organization_id)
-            set_tenant(session, organization_id)
             repository = IdempotencyKeyRepository(session, organization_id)
             now = utcnow()
             values = {

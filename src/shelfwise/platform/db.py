@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy import Engine, MetaData, String, cast, create_engine, event, func, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
+from sqlalchemy.sql import ColumnElement
 
 from shelfwise.platform.settings import Settings
 from shelfwise.platform.types import load_json
@@ -30,6 +31,7 @@ NAMING_CONVENTION = {
 }
 
 TENANT_KEY = "organization_id"
+TENANT_SETTING = "app.org_id"  # what the row-level security policies read
 
 
 class Base(DeclarativeBase):
@@ -58,7 +60,18 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, begin_statement: str
 def _set_tenant(session: Session, connection: Connection) -> None:
     organization_id = session.info.get(TENANT_KEY)
     value = str(organization_id) if organization_id is not None else ""
-    connection.execute(text("SELECT set_config('app.org_id', :value, true)"), {"value": value})
+    connection.execute(_SET_TENANT, {"value": value})
+
+
+_SET_TENANT = text(f"SELECT set_config('{TENANT_SETTING}', :value, true)")
+
+
+def tenant_setting_from(column: ColumnElement[Any]) -> ColumnElement[str]:
+    """A column expression that makes `column`'s value the transaction's tenant when the row is
+    read (PostgreSQL): a query that finds the organization also switches to it, saving the
+    round trip of a separate `set_config`. Select it from a single-row subquery, so it runs
+    once; then tell `set_tenant(…, applied=True)`."""
+    return func.set_config(TENANT_SETTING, cast(column, String), True)
 
 
 def build_engine(url: str, settings: Settings, *, for_writes: bool = True) -> Engine:
@@ -78,6 +91,9 @@ def build_engine(url: str, settings: Settings, *, for_writes: bool = True) -> En
         max_overflow=settings.database_pool_size,
         pool_pre_ping=True,
         json_deserializer=load_json,
+        # UTC sessions: psycopg then hands back datetimes in UTC (no conversion per value), and
+        # SQL such as date_trunc() means the same day for every server.
+        connect_args={"options": "-c timezone=UTC"},
     )
 
 
@@ -136,9 +152,12 @@ class Database:
             self.read_engine.dispose()
 
 
-def set_tenant(session: Session, organization_id: uuid.UUID) -> None:
-    """Switch the session's tenant, also inside an already open transaction."""
+def set_tenant(session: Session, organization_id: uuid.UUID, *, applied: bool = False) -> None:
+    """Switch the session's tenant, also inside an already open transaction; `applied`: the
+    open transaction already has it (a `tenant_setting_from` column was read)."""
     session.info[TENANT_KEY] = organization_id
+    if applied:
+        return
     if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
         _set_tenant(session, session.connection())
 

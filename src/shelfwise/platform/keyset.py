@@ -1,13 +1,13 @@
 """Keyset (cursor) pagination over one sort column plus the id as tie-breaker."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Row, Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from shelfwise.platform.errors import InvalidInputError
@@ -103,3 +103,12 @@ def split_page(rows: list[Any], limit: int) -> tuple[list[Any], str | None]:
         return entities, None
     last_entity, last_value = rows[-1][0], rows[-1][1]
     return entities, encode_cursor([_dump(last_value), str(last_entity.id)])
+
+
+def split_row_page(rows: Sequence[Row[Any]], limit: int) -> tuple[Sequence[Row[Any]], str | None]:
+    """(rows, next cursor) from flat rows with an `id` column, as built by `paginate`."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]._mapping
+    return rows, encode_cursor([_dump(last["_sort_value"]), str(last["id"])])

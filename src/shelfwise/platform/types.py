@@ -51,6 +51,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        # PostgreSQL connections run in UTC (platform/db.py), so psycopg already returns UTC
+        # datetimes: skip the per-value decorator call (four per product on every list page).
+        if dialect.name == "postgresql":
+            return _as_utc
+        return super().result_processor(dialect, coltype)
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    return value if value is None or value.tzinfo is UTC else value.astimezone(UTC)
+
 
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime."""
