@@ -1,15 +1,17 @@
 """Catalog API: products, marketplace accounts, listings, content versions and the summary."""
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from shelfwise.accounts.auth import Admin, Analyst, Context, DbSession, Viewer
-from shelfwise.catalog import service
+from shelfwise.catalog import export_rows, service
+from shelfwise.catalog.export_rows import ExportFormat
 from shelfwise.catalog.models import (
     Listing,
     ListingContentVersion,
@@ -45,12 +47,20 @@ from shelfwise.catalog.schemas import (
 )
 from shelfwise.operations.json_body import JsonRoute
 from shelfwise.platform.pagination import clamp_limit
+from shelfwise.platform.types import utcnow
 
 router = APIRouter(prefix="/api", tags=["catalog"], route_class=JsonRoute)
 
 Limit = Annotated[int | None, Query(ge=1, description="Page size (clamped to the server maximum)")]
 Cursor = Annotated[str | None, Query(description="next_cursor of the previous page")]
 Search = Annotated[str | None, Query(max_length=200, description="Text in title or identifiers")]
+Format = Annotated[ExportFormat, Query(alias="format", description="File format")]
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The file, streamed",
+        "content": {export_format.media_type: {} for export_format in ExportFormat},
+    }
+}
 
 
 def _money(amount: object, currency: str | None) -> Money | None:
@@ -114,6 +124,22 @@ def page_response(page: dict[str, Any], model: type[BaseModel]) -> Response:
     return Response(body, media_type="application/json")
 
 
+def json_page_response(items: list[str], next_cursor: str | None) -> Response:
+    """A page whose items are already JSON texts (see platform/sqljson.py)."""
+    body = b'{"items":[' + ",".join(items).encode() + b'],"next_cursor":'
+    return Response(body + orjson.dumps(next_cursor) + b"}", media_type="application/json")
+
+
+def download(name: str, chunks: Iterator[bytes], export_format: ExportFormat) -> Response:
+    """A streamed file download named after `name` and today's UTC date."""
+    filename = f"{name}-{utcnow():%Y-%m-%d}.{export_format.value}"
+    return StreamingResponse(
+        chunks,
+        media_type=export_format.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 def listing_out(listing: Listing) -> ListingOut:
     return ListingOut(
         id=listing.id,
@@ -164,9 +190,11 @@ def list_products(
     filters = ProductFilter(
         q=q, brand=brand, source_platform=source_platform, marketplace=marketplace, status=status
     )
-    rows, next_cursor = ProductRepository(session, principal.organization_id).page(
-        filters, sort, cursor, size
-    )
+    repository = ProductRepository(session, principal.organization_id)
+    if repository.renders_json:
+        texts, next_cursor = repository.page_json(filters, sort, cursor, size)
+        return json_page_response(texts, next_cursor)
+    rows, next_cursor = repository.page(filters, sort, cursor, size)
     items = [product_json(row._mapping) for row in rows]
     return page_response({"items": items, "next_cursor": next_cursor}, ProductPage)
 
@@ -189,6 +217,31 @@ def catalog_summary(principal: Viewer, session: DbSession) -> CatalogSummary:
         brands=products.count_brands(),
         products_without_listings=products.count_without_listings(),
     )
+
+
+@router.get(
+    "/products/export",
+    response_class=StreamingResponse,
+    responses=EXPORT_RESPONSES,
+    summary="Download the filtered products as CSV or XLSX (formulas neutralised)",
+)
+async def export_products(  # async: only builds the lazy body, which queries in worker threads
+    principal: Viewer,
+    context: Context,
+    q: Search = None,
+    brand: str | None = None,
+    source_platform: str | None = None,
+    marketplace: str | None = None,
+    status: ListingStatus | None = None,
+    sort: str = "-updated_at",
+    export_format: Format = ExportFormat.CSV,
+) -> Response:
+    filters = ProductFilter(
+        q=q, brand=brand, source_platform=source_platform, marketplace=marketplace, status=status
+    )
+    rows = export_rows.product_rows(context.database, principal.organization_id, filters, sort)
+    chunks = export_rows.file_chunks(rows, export_rows.PRODUCT_COLUMNS, export_format, "Products")
+    return download("products", chunks, export_format)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, summary="Read a product")
@@ -306,6 +359,41 @@ def list_listings(
 @router.post("/listings", response_model=ListingOut, status_code=201, summary="Create a listing")
 def create_listing(body: ListingCreate, principal: Analyst, session: DbSession) -> ListingOut:
     return listing_out(service.listing.create(session, principal, body))
+
+
+@router.get(
+    "/listings/export",
+    response_class=StreamingResponse,
+    responses=EXPORT_RESPONSES,
+    summary="Download the filtered listings as CSV or XLSX (formulas neutralised)",
+)
+async def export_listings(  # async: only builds the lazy body, which queries in worker threads
+    principal: Viewer,
+    context: Context,
+    q: Search = None,
+    status: Annotated[list[ListingStatus] | None, Query()] = None,
+    marketplace: str | None = None,
+    marketplace_account_id: uuid.UUID | None = None,
+    product_id: uuid.UUID | None = None,
+    brand: str | None = None,
+    score_min: Annotated[int | None, Query(ge=0, le=100)] = None,
+    score_max: Annotated[int | None, Query(ge=0, le=100)] = None,
+    sort: str = "-updated_at",
+    export_format: Format = ExportFormat.CSV,
+) -> Response:
+    filters = ListingFilter(
+        q=q,
+        status=tuple(status or ()),
+        marketplace=marketplace,
+        marketplace_account_id=marketplace_account_id,
+        product_id=product_id,
+        brand=brand,
+        score_min=score_min,
+        score_max=score_max,
+    )
+    rows = export_rows.listing_rows(context.database, principal.organization_id, filters, sort)
+    chunks = export_rows.file_chunks(rows, export_rows.LISTING_COLUMNS, export_format, "Listings")
+    return download("listings", chunks, export_format)
 
 
 @router.get("/listings/{listing_id}", response_model=ListingOut, summary="Read a listing")
