@@ -60,6 +60,8 @@ class World:
     webhook_source_id: str
     secret_id: str
     webhook_event_id: str
+    import_id: str
+    mapping_id: str
 
 
 # Path parameter name -> its value in organization A's world. A route with a parameter that is not
@@ -76,6 +78,8 @@ PATH_VALUES: dict[str, Callable[[World], str]] = {
     "webhook_source_id": lambda world: world.webhook_source_id,
     "secret_id": lambda world: world.secret_id,
     "webhook_event_id": lambda world: world.webhook_event_id,
+    "import_id": lambda world: world.import_id,
+    "mapping_id": lambda world: world.mapping_id,
 }
 # Required query parameters of id routes: valid for organization A's objects.
 QUERY_VALUES: dict[str, str] = {"from": "1", "to": "2"}
@@ -191,6 +195,14 @@ def build_world(context: AppContext, client: TestClient) -> World:
     assert second_secret.status_code == 201, second_secret.text
     delivery = post_webhook(client, source, b'{"source_id": "W-1"}')
     assert delivery.status_code == 202, delivery.text
+    imported = client.post(
+        "/api/import/file",
+        headers=owner.headers,
+        files={"file": ("p.csv", b"id,title\r\nI-1,Imported drill\r\n", "text/csv")},
+        data={"save_mapping": "true"},
+    )
+    assert imported.status_code == 202, imported.text
+    mappings = read(client, owner, "/api/import/mappings")
     world = World(
         owner=owner,
         product_id=product["id"],
@@ -203,6 +215,8 @@ def build_world(context: AppContext, client: TestClient) -> World:
         webhook_source_id=source["id"],
         secret_id=second_secret.json()["secret_id"],
         webhook_event_id=delivery.json()["id"],
+        import_id=imported.json()["id"],
+        mapping_id=mappings[0]["id"],
     )
     cancel_job(context, world)  # the delivery's processing job
     return world
@@ -242,6 +256,8 @@ SNAPSHOT_URLS: dict[str, tuple[str, ...]] = {
     "webhook_source_id": ("/api/webhook-sources/{webhook_source_id}",),
     "secret_id": ("/api/webhook-sources/{webhook_source_id}",),
     "webhook_event_id": ("/api/webhook-events",),
+    "import_id": ("/api/import/job/{import_id}", "/api/import/job/{import_id}/errors"),
+    "mapping_id": ("/api/import/mappings",),
 }
 
 

@@ -13,6 +13,7 @@ from shelfwise.catalog.endpoints import router as catalog_router
 from shelfwise.events.endpoints import router as events_router
 from shelfwise.ingest.endpoints import router as ingest_router
 from shelfwise.ingest.idempotency import IdempotencyMiddleware
+from shelfwise.ingest.import_endpoints import router as import_router
 from shelfwise.integrations.endpoints import router as integrations_router
 from shelfwise.jobs.endpoints import router as jobs_router
 from shelfwise.jobs.system import JobSystem
@@ -34,6 +35,7 @@ ROUTERS = (
     jobs_router,
     events_router,
     ingest_router,
+    import_router,
 )
 
 LANDING_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -83,7 +85,11 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     install_problem_handlers(app)
     # Inside RequestMiddleware: idempotent requests get request ids and the body cap too.
     app.add_middleware(IdempotencyMiddleware, context=app_context)
-    app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     for router in ROUTERS:
         app.include_router(router)
 

@@ -298,7 +298,7 @@ class Routes:
         app.state.context = context
         install_problem_handlers(app)
         app.add_middleware(IdempotencyMiddleware, context=context)
-        app.add_middleware(RequestMiddleware, max_body_bytes=1024)
+        app.add_middleware(RequestMiddleware, max_body_bytes=1024, max_upload_bytes=1024)
 
         @app.post("/flaky", status_code=201)
         def flaky(response: Response) -> dict[str, int]:

@@ -119,6 +119,13 @@ def test_a1_without_a_tenant_every_tenant_table_looks_empty(
         headers=tenant.headers | {"Idempotency-Key": unique("key")},
     )
     assert keyed.status_code == 201  # idempotency_keys
+    imported = client.post(
+        "/api/import/file",
+        headers=tenant.headers,
+        files={"file": ("p.csv", b"id,title\r\nR-1,Drill\r\n", "text/csv")},
+        data={"save_mapping": "true"},
+    )
+    assert imported.status_code == 202  # import_runs, import_chunks, import_mappings
     tables = tenant_tables()
     present = {
         table.name: rows_of(owner_engine, table.name, tenant.organization_id) for table in tables

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Enum,
     ForeignKey,
@@ -123,3 +124,80 @@ class IdempotencyKey(IdMixin, TenantMixin, Base):
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ImportFormat(enum.StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSON = "json"  # one product object or an array of them
+
+
+class ImportRun(IdMixin, TenantMixin, Base):
+    """One import (a file or a JSON body) and what it did; the work runs as a job.
+
+    The counters commit with each batch, and `lines_done` is the last record a committed batch
+    covered, so a job that is killed resumes after it and the counts stay exact.
+    """
+
+    __tablename__ = "import_runs"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "id"),
+        Index("ix_import_runs_organization_id_created_at", "organization_id", "created_at", "id"),
+    )
+
+    job_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("jobs.id", ondelete="SET NULL"), nullable=True
+    )
+    format: Mapped[ImportFormat] = mapped_column(_enum(ImportFormat, "import_format"))
+    filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Used for rows that do not name their source platform.
+    source_platform: Mapped[str] = mapped_column(String(64))
+    # {column header: target field} for files; None for JSON.
+    mapping: Mapped[dict[str, str] | None] = mapped_column(JSONType, nullable=True)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    rows_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    lines_done: Mapped[int] = mapped_column(Integer, default=0)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    stale: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    # A file-level error (bad encoding, header, size): nothing was written.
+    error: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    created_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ImportChunk(TenantMixin, Base):
+    """The raw payload of an import in pieces of at most 1 MiB: kept for replay, and read back
+    as a stream so memory stays flat whatever the file size (and any worker can read it)."""
+
+    __tablename__ = "import_chunks"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["organization_id", "import_id"],
+            ["import_runs.organization_id", "import_runs.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    import_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ImportMapping(IdMixin, TenantMixin, TimestampMixin, Base):
+    """A column mapping the organization saved, found again by the file's headers."""
+
+    __tablename__ = "import_mappings"
+    __table_args__ = (UniqueConstraint("organization_id", "headers_key"),)
+
+    # SHA-256 of the normalised header names, sorted: the same columns in any order match.
+    headers_key: Mapped[str] = mapped_column(String(64))
+    headers: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    mapping: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)

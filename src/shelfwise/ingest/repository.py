@@ -8,12 +8,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, or_, select
+from sqlalchemy import Select, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from shelfwise.ingest.models import (
     IdempotencyKey,
     IdempotencyState,
+    ImportChunk,
+    ImportMapping,
+    ImportRun,
     WebhookEvent,
     WebhookEventStatus,
     WebhookSource,
@@ -131,3 +134,52 @@ class IdempotencyKeyRepository(TenantRepository[IdempotencyKey]):
             delete(IdempotencyKey).where(IdempotencyKey.id.in_(expired.scalar_subquery()))
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+class ImportRunRepository(TenantRepository[ImportRun]):
+    model = ImportRun
+
+    def locked(self, import_id: uuid.UUID) -> ImportRun | None:
+        """The run, locked until commit (its counters change with each batch)."""
+        return self.session.scalar(self.select().where(ImportRun.id == import_id).with_for_update())
+
+    def page(self, before: tuple[datetime, uuid.UUID] | None, limit: int) -> list[ImportRun]:
+        """Newest first, keyset-paginated on (created_at, id)."""
+        statement: Select[Any] = self.select()
+        if before is not None:
+            at, last_id = before
+            statement = statement.where(
+                or_(
+                    ImportRun.created_at < at,
+                    (ImportRun.created_at == at) & (ImportRun.id < last_id),
+                )
+            )
+        statement = statement.order_by(ImportRun.created_at.desc(), ImportRun.id.desc())
+        return list(self.session.scalars(statement.limit(limit)))
+
+    def add_chunk(self, import_id: uuid.UUID, sequence: int, data: bytes) -> None:
+        self.session.execute(
+            insert(ImportChunk).values(
+                organization_id=self.organization_id,
+                import_id=import_id,
+                sequence=sequence,
+                data=data,
+            )
+        )
+
+    def chunk(self, import_id: uuid.UUID, sequence: int) -> bytes | None:
+        statement = self.scoped(select(ImportChunk.data), ImportChunk).where(
+            ImportChunk.import_id == import_id, ImportChunk.sequence == sequence
+        )
+        data: bytes | None = self.session.scalar(statement)
+        return data
+
+
+class ImportMappingRepository(TenantRepository[ImportMapping]):
+    model = ImportMapping
+
+    def by_headers_key(self, headers_key: str) -> ImportMapping | None:
+        return self.session.scalar(self.select().where(ImportMapping.headers_key == headers_key))
+
+    def all(self) -> list[ImportMapping]:
+        return list(self.session.scalars(self.select().order_by(ImportMapping.updated_at.desc())))

@@ -2,12 +2,14 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
 from shelfwise.catalog.schemas import Money, ProductCreate, StrictBody
-from shelfwise.ingest.models import WebhookEventStatus
+from shelfwise.ingest.models import ImportFormat, WebhookEventStatus
+from shelfwise.jobs.models import JobStatus
+from shelfwise.jobs.schemas import Progress
 
 SourceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -72,3 +74,84 @@ class WebhookProduct(ProductCreate):
     (products have no price column; it is kept as the attribute `price`)."""
 
     price: Money | None = None
+
+
+SourcePlatform = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[a-z0-9_.-]+$"
+    ),
+]
+
+
+class ImportBatch(StrictBody):
+    """Products to import; each is checked on its own (a bad one is a row error, not a 422)."""
+
+    products: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=50_000)]
+    source_platform: SourcePlatform = Field(
+        default="api", description="For products that do not name their source platform."
+    )
+    dry_run: bool = Field(default=False, description="Count what would change; write nothing.")
+
+
+class ImportCounts(BaseModel):
+    rows_total: int | None = Field(description="Rows in the file (known once it was read).")
+    rows_read: int
+    created: int
+    updated: int
+    unchanged: int = Field(description="Rows equal to the stored product: nothing written.")
+    stale: int = Field(description="Rows older (source_updated_at) than the stored product.")
+    duplicates: int = Field(description="Rows repeated in a batch; the newest one was kept.")
+    rejected: int = Field(description="Rows with errors: see /errors.")
+
+
+class ImportRunOut(BaseModel):
+    id: uuid.UUID
+    format: ImportFormat
+    filename: str | None
+    size_bytes: int
+    sha256: str
+    source_platform: str
+    mapping: dict[str, str] | None
+    dry_run: bool
+    status: JobStatus | None = Field(description="The import job's status.")
+    progress: Progress | None
+    counts: ImportCounts
+    error: str | None = Field(description="Why the whole file was refused (nothing written).")
+    job_id: uuid.UUID | None
+    created_by: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ImportRunPage(BaseModel):
+    items: list[ImportRunOut]
+    next_cursor: str | None
+
+
+class RowErrorOut(BaseModel):
+    id: uuid.UUID
+    row: str = Field(description='Where: "line 12" (CSV line, XLSX row, JSON item number).')
+    field: str | None
+    message: str
+
+
+class RowErrorPage(BaseModel):
+    items: list[RowErrorOut]
+    next_cursor: str | None
+
+
+class ImportMappingOut(BaseModel):
+    id: uuid.UUID
+    headers: list[str]
+    mapping: dict[str, str]
+    updated_at: datetime
+
+
+class FilePreviewOut(BaseModel):
+    format: ImportFormat
+    headers: list[str]
+    mapping: dict[str, str] = Field(description="Saved for these headers, else suggested.")
+    saved_mapping_id: uuid.UUID | None
+    missing: list[str] = Field(description="Required fields the mapping does not fill.")
+    rows: list[dict[str, str]] = Field(description="The first rows as read.")

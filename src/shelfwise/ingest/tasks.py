@@ -15,6 +15,7 @@ from shelfwise.catalog.repository import ProductRepository
 from shelfwise.catalog.schemas import ProductCreate, ProductUpdate
 from shelfwise.catalog.service import ProductService
 from shelfwise.ingest.models import WebhookEventStatus
+from shelfwise.ingest.pipeline import run_import
 from shelfwise.ingest.repository import IdempotencyKeyRepository, WebhookEventRepository
 from shelfwise.ingest.schemas import WebhookProduct
 from shelfwise.jobs.context import JobContext
@@ -129,3 +130,9 @@ def purge_idempotency_keys(context: JobContext) -> dict[str, Any]:
 
 
 periodic("ingest.purge_idempotency_keys", cron="41 * * * *")
+
+
+@job("ingest.import_products")
+def import_products(context: JobContext) -> dict[str, Any]:
+    """Process a stored import (JSON or a CSV/XLSX file) into the catalog; see pipeline.py."""
+    return run_import(context, uuid.UUID(context.arguments["import_id"]))

@@ -51,10 +51,15 @@ def _problem_413(limit: int, request_id: str) -> bytes:
     )
 
 
+# File uploads stream to storage in chunks, so they may be larger than any other body.
+UPLOAD_PATHS = frozenset({"/api/import/file"})
+
+
 class RequestMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -76,20 +81,21 @@ class RequestMiddleware:
                 message["headers"] = [*message["headers"], (REQUEST_ID_HEADER, request_id.encode())]
             await send(message)
 
+        limit = self.max_upload_bytes if scope["path"] in UPLOAD_PATHS else self.max_body_bytes
         try:
             declared = headers.get(b"content-length")
-            if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-                await self._reject(send_with_id, request_id)
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                await self._reject(send_with_id, request_id, limit)
             else:
-                await self.app(scope, self._capped(receive), send_with_id)
+                await self.app(scope, self._capped(receive, limit), send_with_id)
         except BodyTooLarge:
             if not status_holder["started"]:
-                await self._reject(send_with_id, request_id)
+                await self._reject(send_with_id, request_id, limit)
         finally:
             self._observe(scope, status_holder["status"], time.perf_counter() - started)
             structlog.contextvars.unbind_contextvars("request_id")
 
-    def _capped(self, receive: Receive) -> Receive:
+    def _capped(self, receive: Receive, limit: int) -> Receive:
         received = 0
 
         async def capped_receive() -> Message:
@@ -97,14 +103,14 @@ class RequestMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise BodyTooLarge(self.max_body_bytes)
+                if received > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         return capped_receive
 
-    async def _reject(self, send: Send, request_id: str) -> None:
-        body = _problem_413(self.max_body_bytes, request_id)
+    async def _reject(self, send: Send, request_id: str, limit: int) -> None:
+        body = _problem_413(limit, request_id)
         await send(
             {
                 "type": "http.response.start",

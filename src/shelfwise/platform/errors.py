@@ -57,3 +57,11 @@ class ThrottledError(ShelfwiseError):
 class UnavailableError(ShelfwiseError):
     status_code = 503
     title = "Service unavailable"
+
+
+class PayloadTooLargeError(ShelfwiseError):
+    status_code = 413
+    title = "Content too large"
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(f"The upload is larger than {max_bytes} bytes.", max_bytes=max_bytes)

@@ -83,6 +83,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1024, description="Largest request body accepted (413)."
     )
+    max_upload_bytes: int = Field(
+        default=512 * 1024 * 1024,
+        ge=1024,
+        description="Largest import file accepted by POST /api/import/file (413).",
+    )
     max_page_size: int = Field(default=200, ge=1, description="Page sizes are clamped to this.")
     default_page_size: int = Field(default=50, ge=1, description="Page size when none is asked.")
     log_level: str = Field(default="INFO", description="Root log level.")

@@ -1,0 +1,361 @@
+"""The bulk write path of product imports: one upsert per batch, keyed on the product's source.
+
+A batch is decided as a whole and atomically per key (promise H2): on PostgreSQL the rows are
+copied into a session-local staging table and merged by one `INSERT … ON CONFLICT DO UPDATE …
+WHERE` (the decision is made on the row the statement locks, so two importers of overlapping
+files leave the newest source timestamp whatever the interleaving); on SQLite write transactions
+hold the database lock from BEGIN IMMEDIATE, so the existing keys are read once, classified in
+Python and written with two executemany calls of values converted by the ORM columns' own types.
+
+Nothing here makes ORM objects, commits, audits or emits events: the import job does that.
+Product objects already loaded in the caller's session are not refreshed by an upsert.
+"""
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from operator import attrgetter
+from typing import Any, cast
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Dialect,
+    MetaData,
+    Numeric,
+    Table,
+    Text,
+    Uuid,
+    and_,
+    delete,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateTable
+from sqlalchemy.types import DateTime, NullType
+
+from shelfwise.catalog.models import Product
+from shelfwise.platform.ids import new_id
+from shelfwise.platform.repository import TenantRepository
+from shelfwise.platform.types import utcnow
+
+# The columns an import owns; everything else (id, organization, created_at) is the catalog's.
+CONTENT_COLUMNS = (
+    "title",
+    "brand",
+    "gtin",
+    "asin",
+    "category",
+    "description",
+    "images",
+    "attributes",
+    "cost_amount",
+    "cost_currency",
+    "source_updated_at",
+)
+KEY_COLUMNS = ("source_platform", "source_id")
+INSERT_COLUMNS = (
+    "id",
+    "organization_id",
+    *KEY_COLUMNS,
+    *CONTENT_COLUMNS,
+    "created_at",
+    "updated_at",
+)
+SOURCE_AT_INDEX = CONTENT_COLUMNS.index("source_updated_at")
+content_of = attrgetter(*CONTENT_COLUMNS)
+key_of = attrgetter(*KEY_COLUMNS)
+PRODUCTS = cast(Table, Product.__table__)
+# Keys per SELECT … IN on SQLite: two variables each, far below SQLite's 32,766.
+SQLITE_KEYS_PER_QUERY = 2000
+
+Key = tuple[str, str]
+Stored = tuple[Any, tuple[Any, ...]]  # a product's id and content as the database holds them
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRow:
+    """One validated incoming product."""
+
+    source_platform: str
+    source_id: str
+    title: str
+    brand: str | None
+    gtin: str | None
+    asin: str | None
+    category: str | None
+    description: str | None
+    images: list[str]
+    attributes: dict[str, Any]
+    cost_amount: Decimal | None
+    cost_currency: str | None
+    source_updated_at: datetime | None  # aware UTC or None
+
+    @property
+    def key(self) -> Key:
+        return (self.source_platform, self.source_id)
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertCounts:
+    created: int
+    updated: int
+    unchanged: int
+    stale: int
+    changed_ids: list[uuid.UUID]  # ids of created and updated products (for events)
+
+
+def _is_at_least_as_new(incoming: ProductRow, kept: ProductRow) -> bool:
+    if incoming.source_updated_at is None:
+        return kept.source_updated_at is None
+    return kept.source_updated_at is None or incoming.source_updated_at >= kept.source_updated_at
+
+
+def newest_per_key(rows: Iterable[ProductRow]) -> tuple[list[ProductRow], int]:
+    """De-duplicate a batch on (source_platform, source_id): keep the row with the newest
+    source_updated_at (None counts as oldest; on a tie the later row wins). Returns (kept rows in
+    first-seen order, number dropped)."""
+    kept: dict[Key, ProductRow] = {}
+    dropped = 0
+    for row in rows:
+        earlier = kept.get(row.key)
+        if earlier is not None:
+            dropped += 1
+            if not _is_at_least_as_new(row, earlier):
+                continue
+        kept[row.key] = row  # replacing a value keeps the key's first-seen position
+    return list(kept.values()), dropped
+
+
+def _check_batch(rows: Sequence[ProductRow]) -> None:
+    keys = {row.key for row in rows}
+    if len(keys) != len(rows):
+        raise ValueError("rows repeat a (source_platform, source_id) key; use newest_per_key")
+    for row in rows:
+        moment = row.source_updated_at
+        if moment is not None and moment.utcoffset() is None:
+            raise ValueError(f"naive source_updated_at for source id {row.source_id!r}")
+
+
+# The PostgreSQL staging table: temporary, so private to the connection and never WAL-logged;
+# its rows go at commit, and those of an earlier call in the same transaction before each copy.
+STAGING = Table(
+    "product_upsert_staging",
+    MetaData(),
+    Column("id", Uuid, nullable=False),
+    Column("source_platform", Text, nullable=False),
+    Column("source_id", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("brand", Text),
+    Column("gtin", Text),
+    Column("asin", Text),
+    Column("category", Text),
+    Column("description", Text),
+    Column("images", JSONB, nullable=False),
+    Column("attributes", JSONB, nullable=False),
+    Column("cost_amount", Numeric(14, 2)),
+    Column("cost_currency", Text),
+    Column("source_updated_at", DateTime(timezone=True)),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DELETE ROWS",
+)
+# The staging columns' types for binary COPY, in column order.
+STAGING_TYPES = ["uuid", *["text"] * 8, "jsonb", "jsonb", "numeric", "text", "timestamptz"]
+COPY_STAGING = (
+    f"COPY {STAGING.name} ({', '.join(STAGING.columns.keys())}) FROM STDIN (FORMAT BINARY)"
+)
+
+
+# SQLite statements with positional parameters (identifiers from the constants above only).
+INSERT_SQLITE = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+    PRODUCTS.name, ", ".join(INSERT_COLUMNS), ", ".join("?" * len(INSERT_COLUMNS))
+)
+UPDATE_SQLITE = "UPDATE {} SET {} WHERE id = ?".format(  # noqa: S608
+    PRODUCTS.name, ", ".join(f"{name} = ?" for name in (*CONTENT_COLUMNS, "updated_at"))
+)
+
+
+class SqliteColumns:
+    """The products columns as the ORM's types write and read them on SQLite, so the batch is
+    compared and written at the storage level (raw executemany speed) with the ORM's values."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        def bind(name: str) -> Callable[[Any], Any] | None:
+            return PRODUCTS.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+
+        def read(name: str) -> Callable[[Any], Any]:
+            processor = PRODUCTS.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
+            return processor or _same
+
+        self.bind_id = bind("id") or _same
+        self.read_id = read("id")
+        self.bind_time = bind("updated_at") or _same
+        self.read_source_at = read("source_updated_at")
+        self.content_binders = [(i, bind(name)) for i, name in enumerate(CONTENT_COLUMNS)]
+        self.content_readers = [read(name) for name in CONTENT_COLUMNS]
+
+    def stored_content(self, row: ProductRow) -> tuple[Any, ...]:
+        values = list(content_of(row))
+        for index, processor in self.content_binders:
+            if processor is not None:
+                values[index] = processor(values[index])
+        return tuple(values)
+
+    def reads_the_same(self, stored: tuple[Any, ...], incoming: tuple[Any, ...]) -> bool:
+        """Whether two stored forms read back equal: JSON with keys in another order or amounts
+        beyond cents are stored differently but read back the same."""
+        return stored == incoming or all(
+            a == b or read(a) == read(b)
+            for read, a, b in zip(self.content_readers, stored, incoming, strict=True)
+        )
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+class ProductUpserts(TenantRepository[Product]):
+    """Creates or refreshes one organization's products from import batches."""
+
+    model = Product
+
+    def upsert(self, rows: Sequence[ProductRow]) -> UpsertCounts:
+        """Write `rows` (unique per key) in the caller's transaction and count what happened."""
+        _check_batch(rows)
+        if not rows:
+            return UpsertCounts(created=0, updated=0, unchanged=0, stale=0, changed_ids=[])
+        self.session.flush()  # products the caller added through the ORM must be seen
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            return self._upsert_postgresql(connection, rows)
+        return self._upsert_sqlite(connection, rows)
+
+    # PostgreSQL
+
+    def _upsert_postgresql(
+        self, connection: Connection, rows: Sequence[ProductRow]
+    ) -> UpsertCounts:
+        connection.execute(CreateTable(STAGING, if_not_exists=True))
+        connection.execute(delete(STAGING))
+        driver_connection: Any = connection.connection.driver_connection  # psycopg's, for COPY
+        with driver_connection.cursor() as cursor, cursor.copy(COPY_STAGING) as copy:
+            copy.set_types(STAGING_TYPES)
+            for row in rows:
+                copy.write_row((new_id(), *key_of(row), *content_of(row)))
+        changed = connection.execute(self._merge_statement(utcnow())).all()
+        created = sum(1 for row in changed if row.inserted)
+        # Rows the merge left alone are locked by it until commit, so this count sees the very
+        # versions it decided on; rows it wrote now equal their input and are never counted.
+        stale_count = self.scoped(
+            select(func.count())
+            .select_from(STAGING)
+            .join(
+                Product,
+                and_(
+                    Product.source_platform == STAGING.c.source_platform,
+                    Product.source_id == STAGING.c.source_id,
+                ),
+            )
+            .where(STAGING.c.source_updated_at < Product.source_updated_at),
+            Product,
+        )
+        stale = int(connection.execute(stale_count).scalar_one())
+        return UpsertCounts(
+            created=created,
+            updated=len(changed) - created,
+            unchanged=len(rows) - len(changed) - stale,
+            stale=stale,
+            changed_ids=[row.id for row in changed],
+        )
+
+    def _merge_statement(self, now: datetime) -> Any:
+        products = PRODUCTS
+        # All writers take the row locks in key order, so concurrent batches cannot deadlock.
+        staged = select(
+            STAGING.c.id,
+            literal(self.organization_id, Uuid()),
+            *(STAGING.c[name] for name in (*KEY_COLUMNS, *CONTENT_COLUMNS)),
+            literal(now, products.c.created_at.type),
+            literal(now, products.c.updated_at.type),
+        ).order_by(*(STAGING.c[name] for name in KEY_COLUMNS))
+        statement = postgresql_insert(products).from_select(INSERT_COLUMNS, staged)
+        incoming = statement.excluded
+        stored_at, incoming_at = products.c.source_updated_at, incoming.source_updated_at
+        is_not_stale = or_(stored_at.is_(None), incoming_at.is_(None), incoming_at >= stored_at)
+        differs = or_(
+            *(products.c[name].is_distinct_from(incoming[name]) for name in CONTENT_COLUMNS)
+        )
+        return statement.on_conflict_do_update(
+            index_elements=["organization_id", *KEY_COLUMNS],
+            set_={**{name: incoming[name] for name in CONTENT_COLUMNS}, "updated_at": now},
+            where=and_(is_not_stale, differs),
+        ).returning(products.c.id, literal_column("xmax = 0", Boolean).label("inserted"))
+
+    # SQLite
+
+    def _stored(self, connection: Connection, keys: list[Key]) -> dict[Key, Stored]:
+        """The batch's existing products: stored id and content, as the database holds them."""
+        found: dict[Key, Stored] = {}
+        stored_form = NullType()  # no result processing: compared with the incoming stored form
+        columns: list[Any] = [
+            type_coerce(getattr(Product, name), stored_form)
+            for name in (*KEY_COLUMNS, "id", *CONTENT_COLUMNS)
+        ]
+        key = tuple_(Product.source_platform, Product.source_id)
+        for start in range(0, len(keys), SQLITE_KEYS_PER_QUERY):
+            chunk = keys[start : start + SQLITE_KEYS_PER_QUERY]
+            statement = self.scoped(select(*columns).where(key.in_(chunk)))
+            for source_platform, source_id, product_id, *content in connection.execute(statement):
+                found[(source_platform, source_id)] = (product_id, tuple(content))
+        return found
+
+    def _upsert_sqlite(self, connection: Connection, rows: Sequence[ProductRow]) -> UpsertCounts:
+        columns = SqliteColumns(connection.dialect)
+        existing = self._stored(connection, [row.key for row in rows])
+        now = columns.bind_time(utcnow())
+        organization = columns.bind_id(self.organization_id)
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        stale = unchanged = 0
+        changed_ids: list[uuid.UUID] = []
+        for row in rows:
+            content = columns.stored_content(row)
+            found = existing.get(row.key)
+            if found is None:
+                product_id = new_id()
+                inserts.append(
+                    (columns.bind_id(product_id), organization, *row.key, *content, now, now)
+                )
+                changed_ids.append(product_id)
+                continue
+            stored_id, stored = found
+            stored_at = columns.read_source_at(stored[SOURCE_AT_INDEX])
+            incoming_at = row.source_updated_at
+            if stored_at is not None and incoming_at is not None and incoming_at < stored_at:
+                stale += 1
+            elif columns.reads_the_same(stored, content):
+                unchanged += 1
+            else:
+                updates.append((*content, now, stored_id))
+                changed_ids.append(columns.read_id(stored_id))
+        if inserts:
+            connection.exec_driver_sql(INSERT_SQLITE, inserts)
+        if updates:
+            connection.exec_driver_sql(UPDATE_SQLITE, updates)
+        return UpsertCounts(
+            created=len(inserts),
+            updated=len(updates),
+            unchanged=unchanged,
+            stale=stale,
+            changed_ids=changed_ids,
+        )

@@ -1,0 +1,83 @@
+"""An import's raw payload, stored in the database in 1 MiB chunks and read back as a stream.
+
+The database rather than the data directory: in scale-out mode the worker that runs the import is
+often on another machine than the web instance that received the file. Chunks keep memory flat
+in both directions, and the payload stays for replays.
+"""
+
+import hashlib
+import io
+import uuid
+from typing import TYPE_CHECKING, BinaryIO
+
+from shelfwise.ingest.repository import ImportRunRepository
+from shelfwise.platform.db import Database
+from shelfwise.platform.errors import PayloadTooLargeError
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+    from sqlalchemy.orm import Session
+
+CHUNK_BYTES = 1 << 20
+
+
+def store_payload(
+    session: "Session",
+    organization_id: uuid.UUID,
+    import_id: uuid.UUID,
+    source: BinaryIO,
+    max_bytes: int,
+) -> tuple[int, str]:
+    """Copy `source` into the import's chunks; returns (size in bytes, SHA-256 hex)."""
+    repository = ImportRunRepository(session, organization_id)
+    digest = hashlib.sha256()
+    size = sequence = 0
+    while chunk := source.read(CHUNK_BYTES):
+        size += len(chunk)
+        if size > max_bytes:
+            raise PayloadTooLargeError(max_bytes)
+        digest.update(chunk)
+        repository.add_chunk(import_id, sequence, chunk)
+        sequence += 1
+    return size, digest.hexdigest()
+
+
+class StoredPayload(io.RawIOBase):
+    """The chunks of one import in order, each read in a short transaction of its own (a long
+    import must not hold a connection between batches)."""
+
+    def __init__(self, database: Database, organization_id: uuid.UUID, import_id: uuid.UUID):
+        super().__init__()
+        self._database = database
+        self._organization_id = organization_id
+        self._import_id = import_id
+        self._sequence = 0
+        self._pending = memoryview(b"")
+        self._is_done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: "WriteableBuffer") -> int:
+        while not self._pending and not self._is_done:
+            self._pending = memoryview(self._next_chunk() or b"")
+        view = memoryview(buffer).cast("B")
+        count = min(len(view), len(self._pending))
+        view[:count] = self._pending[:count]
+        self._pending = self._pending[count:]
+        return count
+
+    def _next_chunk(self) -> bytes | None:
+        with self._database.unit_of_work(organization_id=self._organization_id, write=False) as s:
+            data = ImportRunRepository(s, self._organization_id).chunk(
+                self._import_id, self._sequence
+            )
+        self._sequence += 1
+        self._is_done = data is None
+        return data
+
+
+def open_payload(database: Database, organization_id: uuid.UUID, import_id: uuid.UUID) -> BinaryIO:
+    """A buffered binary stream over the stored payload."""
+    raw = StoredPayload(database, organization_id, import_id)
+    return io.BufferedReader(raw, buffer_size=CHUNK_BYTES)

@@ -1,0 +1,225 @@
+"""An import run from its stored payload to the catalog: read, validate, de-duplicate, upsert.
+
+Two passes over files. The first only reads (decoding, CSV or XLSX structure, limits) and counts
+the rows: a file that is broken anywhere is refused before anything is written, and the progress
+bar knows its total. The second validates and writes in batches, each batch in one transaction
+with its counters, its per-row errors and the job's progress, so a killed worker resumes after
+the last committed batch and the counts stay exact. A dry run does the same writes in a savepoint
+that it rolls back: the counts are what a real import would do.
+"""
+
+import json
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from shelfwise.catalog.bulk import ProductRow, ProductUpserts, UpsertCounts, newest_per_key
+from shelfwise.ingest.csvfiles import read_csv
+from shelfwise.ingest.mapping import ColumnMapping
+from shelfwise.ingest.models import ImportFormat, ImportRun
+from shelfwise.ingest.payloads import open_payload
+from shelfwise.ingest.records import FileError, Limits, Record, RowProblem, Table
+from shelfwise.ingest.repository import ImportRunRepository
+from shelfwise.ingest.rows import (
+    FileDefaults,
+    Problem,
+    RecordConverter,
+    RowRejected,
+    product_from_item,
+)
+from shelfwise.ingest.xlsx import read_xlsx
+from shelfwise.jobs.context import JobContext
+from shelfwise.jobs.errors import JobGone, PermanentJobError
+from shelfwise.operations.json_body import DuplicateKeyError, _unique_keys
+from shelfwise.platform.types import utcnow
+
+BATCH_ROWS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One incoming row: where it is (CSV line, XLSX row, JSON index + 1) and what it became."""
+
+    line: int
+    product: ProductRow | None
+    problems: list[Problem]
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    import_id: uuid.UUID
+    organization_id: uuid.UUID
+    format: ImportFormat
+    source_platform: str
+    mapping: ColumnMapping | None
+    dry_run: bool
+    lines_done: int
+
+
+def run_import(context: JobContext, import_id: uuid.UUID) -> dict[str, Any]:
+    plan = _plan(context, import_id)
+    try:
+        total = _count(context, plan)
+    except FileError as error:
+        _fail(context, plan, error.detail)
+        raise PermanentJobError(error.detail) from None
+    if total is not None:
+        context.set_total(total)
+        with context.unit_of_work() as session:
+            run = ImportRunRepository(session, plan.organization_id).get(plan.import_id)
+            if run is not None:
+                run.rows_total = total
+    with _items(context, plan) as items:
+        pending = (item for item in items if item.line > plan.lines_done)
+        while batch := list(islice(pending, BATCH_ROWS)):
+            _write_batch(context, plan, batch)
+    with context.unit_of_work() as session:
+        run = ImportRunRepository(session, plan.organization_id).get(plan.import_id)
+        if run is None:
+            raise JobGone(f"import {plan.import_id} was deleted")
+        run.finished_at = utcnow()
+        return summary(run)
+
+
+def summary(run: ImportRun) -> dict[str, Any]:
+    fields = ("rows_read", "created", "updated", "unchanged", "stale", "duplicates", "rejected")
+    return {"dry_run": run.dry_run} | {name: getattr(run, name) for name in fields}
+
+
+def _plan(context: JobContext, import_id: uuid.UUID) -> RunPlan:
+    if context.organization_id is None:
+        raise PermanentJobError("An import belongs to an organization.")
+    with context.unit_of_work() as session:
+        run = ImportRunRepository(session, context.organization_id).get(import_id)
+        if run is None:
+            raise JobGone(f"import {import_id} was deleted")
+        return RunPlan(
+            import_id=run.id,
+            organization_id=run.organization_id,
+            format=run.format,
+            source_platform=run.source_platform,
+            mapping=ColumnMapping(columns=run.mapping) if run.mapping is not None else None,
+            dry_run=run.dry_run,
+            lines_done=run.lines_done,
+        )
+
+
+def _count(context: JobContext, plan: RunPlan) -> int | None:
+    """Read the whole file once without validating: its rows, or the FileError that refuses it.
+    JSON was parsed when it arrived and is counted while it is read."""
+    if plan.format is ImportFormat.JSON:
+        return len(_json_items(context, plan))
+    with _table(context, plan) as table:
+        return sum(1 for _ in table)
+
+
+@contextmanager
+def _table(context: JobContext, plan: RunPlan) -> Iterator[Table]:
+    payload = open_payload(context.database, plan.organization_id, plan.import_id)
+    with payload:
+        if plan.format is ImportFormat.CSV:
+            with read_csv(payload, limits=Limits()) as table:
+                yield table
+            return
+        # openpyxl needs a seekable file: copy to disk (memory stays flat).
+        with tempfile.TemporaryFile() as copy:
+            shutil.copyfileobj(payload, copy, 1 << 20)
+            copy.seek(0)
+            with read_xlsx(copy, limits=Limits()) as workbook:
+                yield workbook
+
+
+@contextmanager
+def _items(context: JobContext, plan: RunPlan) -> Iterator[Iterator[Item]]:
+    if plan.format is ImportFormat.JSON:
+        documents = _json_items(context, plan)
+        yield (_json_item(index, document, plan) for index, document in enumerate(documents))
+        return
+    assert plan.mapping is not None
+    with _table(context, plan) as table:
+        decimal = getattr(table, "decimal_separator", None)
+        converter = RecordConverter(
+            plan.mapping, FileDefaults(plan.source_platform, decimal_separator=decimal)
+        )
+        yield (_file_item(entry, converter) for entry in table)
+
+
+def _json_items(context: JobContext, plan: RunPlan) -> list[Any]:
+    with open_payload(context.database, plan.organization_id, plan.import_id) as payload:
+        body = payload.read()
+    try:
+        document = json.loads(body, object_pairs_hook=_unique_keys)
+    except (ValueError, RecursionError, DuplicateKeyError) as error:
+        raise FileError(f"the body is not valid JSON: {error}") from None
+    if isinstance(document, dict) and isinstance(document.get("products"), list):
+        return list(document["products"])
+    if isinstance(document, dict):
+        return [document]
+    if isinstance(document, list):
+        return document
+    raise FileError("the body must be a product object or an array of them")
+
+
+def _json_item(index: int, document: Any, plan: RunPlan) -> Item:
+    try:
+        return Item(index + 1, product_from_item(document, plan.source_platform), [])
+    except RowRejected as rejected:
+        return Item(index + 1, None, rejected.problems)
+
+
+def _file_item(entry: Record | RowProblem, converter: RecordConverter) -> Item:
+    if isinstance(entry, RowProblem):
+        return Item(entry.line, None, [Problem(None, entry.message)])
+    try:
+        return Item(entry.line, converter.convert(entry.values), [])
+    except RowRejected as rejected:
+        return Item(entry.line, None, rejected.problems)
+
+
+def _write_batch(context: JobContext, plan: RunPlan, batch: list[Item]) -> None:
+    products, duplicates = newest_per_key(item.product for item in batch if item.product)
+    with context.unit_of_work() as session:
+        run = ImportRunRepository(session, plan.organization_id).locked(plan.import_id)
+        if run is None:
+            raise JobGone(f"import {plan.import_id} was deleted")
+        upserts = ProductUpserts(session, plan.organization_id)
+        if plan.dry_run:
+            savepoint = session.begin_nested()
+            counts = upserts.upsert(products)
+            savepoint.rollback()
+        else:
+            counts = upserts.upsert(products)
+        rejected = 0
+        for item in batch:
+            if item.problems:
+                rejected += 1
+                for problem in item.problems:
+                    context.item_error(session, f"line {item.line}", problem.message, problem.field)
+        _add_counts(run, counts, read=len(batch), duplicates=duplicates, rejected=rejected)
+        run.lines_done = batch[-1].line
+        context.advance(session, len(batch))
+
+
+def _add_counts(
+    run: ImportRun, counts: UpsertCounts, *, read: int, duplicates: int, rejected: int
+) -> None:
+    run.rows_read += read
+    run.created += counts.created
+    run.updated += counts.updated
+    run.unchanged += counts.unchanged
+    run.stale += counts.stale
+    run.duplicates += duplicates
+    run.rejected += rejected
+
+
+def _fail(context: JobContext, plan: RunPlan, message: str) -> None:
+    with context.unit_of_work() as session:
+        run = ImportRunRepository(session, plan.organization_id).get(plan.import_id)
+        if run is not None:
+            run.error = message[:2000]
+            run.finished_at = utcnow()
