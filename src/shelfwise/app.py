@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from shelfwise import __version__
+from shelfwise.accounts.auth import document_security
 from shelfwise.accounts.endpoints import router as accounts_router
 from shelfwise.audit.endpoints import router as audit_router
 from shelfwise.catalog.endpoints import router as catalog_router
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     )
     for router in ROUTERS:
         app.include_router(router)
+    document_security(app, ROUTERS)
 
     @app.get("/", include_in_schema=False)
     def landing() -> HTMLResponse:

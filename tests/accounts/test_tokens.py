@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import jwt
@@ -15,8 +16,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
+from shelfwise.accounts import security
 from shelfwise.accounts.security import signing_key
 from shelfwise.platform.context import AppContext
+from shelfwise.platform.types import utcnow
 from tests.accounts.conftest import bearer, problem
 from tests.factories import Tenant
 
@@ -220,3 +223,37 @@ def test_e3_issued_tokens_pin_hs256_and_carry_every_required_claim(
         context.settings.token_audience,
     )
     assert claims["exp"] - claims["iat"] == context.settings.access_token_ttl.total_seconds()
+
+
+def test_a_token_remembered_as_verified_still_expires(
+    client: TestClient, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert client.get("/api/auth/me", headers=tenant.headers).status_code == 200  # remembered
+    later = utcnow() + timedelta(days=2)
+    monkeypatch.setattr(security, "utcnow", lambda: later)
+
+    response = client.get("/api/auth/me", headers=tenant.headers)
+
+    assert response.status_code == 401
+    assert problem(response) == INVALID_TOKEN
+
+
+def test_a_remembered_token_is_refused_once_its_session_ends(
+    client: TestClient, tenant: Tenant
+) -> None:
+    assert client.get("/api/auth/me", headers=tenant.headers).status_code == 200
+    assert client.post("/api/auth/logout", headers=tenant.headers).status_code in (200, 204)
+
+    assert client.get("/api/auth/me", headers=tenant.headers).status_code == 401
+
+
+def test_openapi_documents_the_bearer_and_organization_schemes(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+
+    assert set(document["components"]["securitySchemes"]) == {"Bearer", "Organization"}
+    assert document["paths"]["/api/products"]["get"]["security"] == [
+        {"Bearer": []},
+        {"Bearer": [], "Organization": []},
+    ]
+    assert "security" not in document["paths"]["/api/auth/login"]["post"]
+    assert "security" not in document["paths"]["/api/import/webhook"]["post"]

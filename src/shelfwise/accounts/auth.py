@@ -1,11 +1,13 @@
 """FastAPI dependencies: the request's session (one unit of work) and its principal."""
 
 import uuid
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Iterable
+from typing import Annotated, Any
 
 from anyio import CancelScope, CapacityLimiter, to_thread
-from fastapi import Depends, Header, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from shelfwise.accounts.models import Role
@@ -53,6 +55,21 @@ DbSession = Annotated[Session, Depends(request_session, scope="function")]
 
 
 MISSING_BEARER = "Send Authorization: Bearer <access token or API key>."
+ORGANIZATION_HEADER = "X-Organization-Id"
+SECURITY_SCHEMES = {
+    "Bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An access token from POST /api/auth/login, or an API key (swk_…).",
+    },
+    "Organization": {
+        "type": "apiKey",
+        "in": "header",
+        "name": ORGANIZATION_HEADER,
+        "description": "The organization to act in, for users of several (default: the first"
+        " one joined).",
+    },
+}
 
 
 def bearer_credential(authorization: str | None) -> str | None:
@@ -75,14 +92,15 @@ def organization_header(value: str | None) -> uuid.UUID | None:
         ) from error
 
 
-def current_principal(
-    request: Request,
-    context: Context,
-    session: DbSession,
-    authorization: Annotated[str | None, Header()] = None,
-    x_organization_id: Annotated[str | None, Header()] = None,
-) -> Principal:
-    credential = bearer_credential(authorization)
+def current_principal(request: Request, context: Context, session: DbSession) -> Principal:
+    """The caller behind `Authorization: Bearer …`, acting in `X-Organization-Id` (if given).
+
+    The headers are read here, not declared as parameters: FastAPI's validation of two header
+    parameters cost a tenth of a small authenticated request. OpenAPI still documents them, as
+    security schemes (see `document_security`)."""
+    headers = request.headers
+    x_organization_id = headers.get(ORGANIZATION_HEADER)
+    credential = bearer_credential(headers.get("authorization"))
     if credential is None:
         raise AuthenticationError(MISSING_BEARER)
     principal = context.accounts.authenticate(
@@ -122,3 +140,34 @@ Viewer = CurrentPrincipal
 Analyst = Annotated[Principal, role_at_least(Role.ANALYST)]
 Admin = Annotated[Principal, role_at_least(Role.ADMIN)]
 Owner = Annotated[Principal, role_at_least(Role.OWNER)]
+
+
+def document_security(app: FastAPI, routers: Iterable[APIRouter]) -> None:
+    """Publish the bearer token and X-Organization-Id in OpenAPI on every route of `routers`
+    that requires them (those depending on `current_principal`)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build()
+        document.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+        routes = (route for router in routers for route in router.routes)
+        for route in routes:
+            if not isinstance(route, APIRoute) or not _needs_principal(route.dependant):
+                continue
+            for method in route.methods or ():
+                operation = document["paths"].get(route.path_format, {}).get(method.lower())
+                if operation is not None:
+                    # Bearer alone, or with the optional organization header.
+                    operation["security"] = [{"Bearer": []}, {"Bearer": [], "Organization": []}]
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _needs_principal(dependant: Dependant) -> bool:
+    return dependant.call is current_principal or any(
+        _needs_principal(child) for child in dependant.dependencies
+    )
