@@ -318,3 +318,42 @@ def test_summary_counts_are_exact(client: TestClient, shelf: Shelf) -> None:
         "brands": 2,
         "products_without_listings": 1,
     }
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"limit": 0}, "query.limit"),
+        ({"limit": "ten"}, "query.limit"),
+        ({"q": "x" * 201}, "query.q"),
+        ({"status": "archived"}, "query.status"),
+        ({"sort": "colour"}, "query.sort"),
+        ({"cursor": "not-a-cursor"}, "query.cursor"),
+    ],
+    ids=["zero-limit", "text-limit", "long-search", "unknown-status", "sort", "cursor"],
+)
+def test_bad_product_list_parameters_are_422(
+    client: TestClient, shelf: Shelf, params: dict[str, Any], field: str
+) -> None:
+    response = client.get("/api/products", params=params, headers=shelf.tenant.headers)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+def test_the_product_list_parameters_are_documented(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/api/products"]["get"]
+    parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
+    assert set(parameters) == {
+        "q",
+        "brand",
+        "source_platform",
+        "marketplace",
+        "status",
+        "sort",
+        "cursor",
+        "limit",
+    }
+    assert all(parameter["in"] == "query" for parameter in parameters.values())
+    assert parameters["limit"]["schema"]["anyOf"][0] == {"minimum": 1, "type": "integer"}
+    assert "imported" in parameters["status"]["schema"]["anyOf"][0]["enum"]

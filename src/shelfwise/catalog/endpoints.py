@@ -5,9 +5,9 @@ from collections.abc import Iterator, Mapping
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shelfwise.accounts.auth import Admin, Analyst, Context, DbSession, Viewer
 from shelfwise.catalog import export_rows, service
@@ -46,6 +46,7 @@ from shelfwise.catalog.schemas import (
     ProductUpdate,
 )
 from shelfwise.operations.json_body import JsonRoute
+from shelfwise.operations.query import QueryModel
 from shelfwise.platform.pagination import clamp_limit
 from shelfwise.platform.types import utcnow
 
@@ -172,29 +173,48 @@ def version_out(version: ListingContentVersion) -> ContentVersionOut:
 
 
 # products
-@router.get("/products", response_model=ProductPage, summary="List products")
+class ProductListQuery(BaseModel):
+    """The product list's query parameters (validated as one model: see operations/query.py)."""
+
+    q: str | None = Field(None, max_length=200, description="Text in title or identifiers")
+    brand: str | None = None
+    source_platform: str | None = None
+    marketplace: str | None = None
+    status: ListingStatus | None = Field(None, description="Products with a listing in it")
+    sort: str = Field("-updated_at", description="created_at, updated_at, title, brand; -desc")
+    cursor: str | None = Field(None, description="next_cursor of the previous page")
+    limit: int | None = Field(None, ge=1, description="Page size (clamped to the server maximum)")
+
+
+PRODUCT_LIST_QUERY = QueryModel(ProductListQuery)
+
+
+@router.get(
+    "/products",
+    response_model=ProductPage,
+    summary="List products",
+    openapi_extra=PRODUCT_LIST_QUERY.openapi,
+)
 def list_products(
     principal: Viewer,
     context: Context,
     session: DbSession,
-    q: Search = None,
-    brand: str | None = None,
-    source_platform: str | None = None,
-    marketplace: str | None = None,
-    status: ListingStatus | None = None,
-    sort: str = "-updated_at",
-    cursor: Cursor = None,
-    limit: Limit = None,
+    query: Annotated[ProductListQuery, Depends(PRODUCT_LIST_QUERY)],
 ) -> Response:
-    size = clamp_limit(limit, context.settings.default_page_size, context.settings.max_page_size)
+    settings = context.settings
+    size = clamp_limit(query.limit, settings.default_page_size, settings.max_page_size)
     filters = ProductFilter(
-        q=q, brand=brand, source_platform=source_platform, marketplace=marketplace, status=status
+        q=query.q,
+        brand=query.brand,
+        source_platform=query.source_platform,
+        marketplace=query.marketplace,
+        status=query.status,
     )
     repository = ProductRepository(session, principal.organization_id)
     if repository.renders_json:
-        texts, next_cursor = repository.page_json(filters, sort, cursor, size)
+        texts, next_cursor = repository.page_json(filters, query.sort, query.cursor, size)
         return json_page_response(texts, next_cursor)
-    rows, next_cursor = repository.page(filters, sort, cursor, size)
+    rows, next_cursor = repository.page(filters, query.sort, query.cursor, size)
     items = [product_json(row._mapping) for row in rows]
     return page_response({"items": items, "next_cursor": next_cursor}, ProductPage)
 
