@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from shelfwise.accounts.models import Role
 from shelfwise.accounts.principal import Principal
 from shelfwise.accounts.repository import AccountsRepository
+from shelfwise.operations.request_transaction import CURRENT_TRANSACTION, RequestTransaction
 from shelfwise.platform.context import AppContext
 from shelfwise.platform.errors import AuthenticationError, InvalidInputError
 from shelfwise.platform.types import utcnow
@@ -32,23 +33,26 @@ Context = Annotated[AppContext, Depends(get_context)]
 async def request_session(request: Request, context: Context) -> AsyncIterator[Session]:
     """One transaction per request, committed before the response is sent (scope="function")."""
     write = request.method not in READ_METHODS
-    unit_of_work = context.database.unit_of_work(write=write)
-    # Opening does no I/O (the first query takes the connection), so it runs on the event loop
-    # and only the commit or rollback goes to a worker thread: one thread hop, not two. Like
-    # FastAPI's own sync-generator handling, the exit is shielded and never waits for a free
-    # worker (a full pool could be waiting for this session's connection).
-    session = unit_of_work.__enter__()
+    # Opening does no I/O (the first query takes the connection), so it runs on the event loop.
+    # A sync endpoint commits in its own worker thread (`finish_in_endpoint_thread`); otherwise
+    # the commit or rollback goes to a worker thread here. Like FastAPI's own sync-generator
+    # handling, that exit is shielded and never waits for a free worker (a full pool could be
+    # waiting for this session's connection).
+    transaction = RequestTransaction(context.database.unit_of_work(write=write))
+    token = CURRENT_TRANSACTION.set(transaction)
     exit_limiter = CapacityLimiter(1)
     try:
-        yield session
+        yield transaction.session
     except BaseException as error:
-        with CancelScope(shield=True):
-            await to_thread.run_sync(
-                unit_of_work.__exit__, type(error), error, error.__traceback__, limiter=exit_limiter
-            )
+        if not transaction.finished:
+            with CancelScope(shield=True):
+                await to_thread.run_sync(transaction.finish, error, limiter=exit_limiter)
         raise
-    with CancelScope(shield=True):
-        await to_thread.run_sync(unit_of_work.__exit__, None, None, None, limiter=exit_limiter)
+    finally:
+        CURRENT_TRANSACTION.reset(token)
+    if not transaction.finished:
+        with CancelScope(shield=True):
+            await to_thread.run_sync(transaction.finish, limiter=exit_limiter)
 
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
