@@ -310,3 +310,16 @@ def test_a_viewer_cannot_import(client: TestClient, context: AppContext) -> None
 
     viewer = create_tenant(context, client, Role.VIEWER)
     assert upload(client, viewer, csv_file("V-1;T;B;;;;")).status_code == 403
+
+
+def test_an_import_is_audited_when_it_starts_and_when_it_finishes(
+    client: TestClient, context: AppContext, tenant: Tenant
+) -> None:
+    run = finished(client, context, tenant, upload(client, tenant, csv_file("AU-1;T;B;;;;")))
+
+    entries = client.get("/api/audit?limit=200", headers=tenant.headers).json()["items"]
+    mine = [entry for entry in entries if entry["entity_id"] == run["id"]]
+    assert {entry["action"] for entry in mine} == {"import.started", "import.finished"}
+    finish = next(entry for entry in mine if entry["action"] == "import.finished")
+    assert finish["after"]["created"] == 1
+    assert finish["actor_type"] == "automation"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from shelfwise.accounts.models import Role
 from shelfwise.accounts.principal import Principal
+from shelfwise.audit.service import audit
 from shelfwise.ingest.csvfiles import read_csv
 from shelfwise.ingest.mapping import ColumnMapping, Target, header_key, suggest_mapping
 from shelfwise.ingest.models import ImportFormat, ImportMapping, ImportRun
@@ -222,6 +223,7 @@ def _store_and_queue(
     run.size_bytes, run.sha256 = store_payload(
         session, principal.organization_id, run.id, payload, max_bytes
     )
+    audit(session, principal, "import.started", "import", run.id, after=_started(run))
     run.job_id = jobs.enqueue(
         session,
         IMPORT_JOB,
@@ -231,6 +233,16 @@ def _store_and_queue(
     )
     session.flush()
     return run
+
+
+def _started(run: ImportRun) -> dict[str, object]:
+    return {
+        "format": run.format.value,
+        "filename": run.filename,
+        "size_bytes": run.size_bytes,
+        "sha256": run.sha256,
+        "dry_run": run.dry_run,
+    }
 
 
 class _TableOpener:

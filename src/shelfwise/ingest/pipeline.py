@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from shelfwise.audit.service import audit
 from shelfwise.catalog.bulk import ProductRow, ProductUpserts, UpsertCounts, newest_per_key
 from shelfwise.ingest.csvfiles import read_csv
 from shelfwise.ingest.mapping import ColumnMapping
@@ -36,6 +37,7 @@ from shelfwise.ingest.xlsx import read_xlsx
 from shelfwise.jobs.context import JobContext
 from shelfwise.jobs.errors import JobGone, PermanentJobError
 from shelfwise.operations.json_body import DuplicateKeyError, _unique_keys
+from shelfwise.platform.actor import Actor
 from shelfwise.platform.types import utcnow
 
 BATCH_ROWS = 2000
@@ -48,6 +50,12 @@ class Item:
     line: int
     product: ProductRow | None
     problems: list[Problem]
+
+
+@dataclass(frozen=True)
+class Automation:
+    organization_id: uuid.UUID
+    actor: Actor
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,11 @@ def run_import(context: JobContext, import_id: uuid.UUID) -> dict[str, Any]:
         if run is None:
             raise JobGone(f"import {plan.import_id} was deleted")
         run.finished_at = utcnow()
-        return summary(run)
+        outcome = summary(run)
+        if not plan.dry_run:  # one entry per import: the rows' changes are in its counts
+            who = Automation(plan.organization_id, context.actor)
+            audit(session, who, "import.finished", "import", run.id, after=outcome)
+        return outcome
 
 
 def summary(run: ImportRun) -> dict[str, Any]:
