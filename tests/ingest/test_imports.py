@@ -135,6 +135,27 @@ def test_a_dry_run_counts_but_writes_nothing(
 
     assert run["dry_run"] is True
     assert (run["counts"]["created"], run["counts"]["updated"]) == (1, 1)
+    price = {"amount": "10.00", "currency": "EUR"}
+    assert run["changes"] == [
+        {
+            "line": 2,
+            "source_platform": "file",
+            "source_id": "C-1",
+            "action": "update",
+            "fields": {"attributes": [{"sku": "C-1"}, {"price": price, "sku": "C-1"}]},
+        },
+        {
+            "line": 3,
+            "source_platform": "file",
+            "source_id": "C-2",
+            "action": "create",
+            "fields": {
+                "title": [None, "Saw"],
+                "brand": [None, "Bosch"],
+                "attributes": [None, {"price": price | {"amount": "20.00"}, "sku": "C-2"}],
+            },
+        },
+    ]
     assert set(products(client, tenant)) == {"C-1"}
     assert "price" not in products(client, tenant)["C-1"]["attributes"]
 

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, func, literal, or_, select
+from sqlalchemy import Row, Select, func, literal, or_, select, tuple_
 
 from shelfwise.catalog.models import (
     Listing,
@@ -114,6 +114,13 @@ class ProductRepository(TenantRepository[Product]):
                 Product.source_platform == source_platform, Product.source_id == source_id
             )
         )
+
+    def by_source_keys(self, keys: Sequence[tuple[str, str]]) -> list[Product]:
+        """The products with these (source platform, source id) keys (a few hundred at most)."""
+        if not keys:
+            return []
+        wanted = tuple_(Product.source_platform, Product.source_id).in_(keys)
+        return list(self.session.scalars(self.select().where(wanted)))
 
     @property
     def renders_json(self) -> bool:

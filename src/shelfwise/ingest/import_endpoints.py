@@ -23,6 +23,7 @@ from shelfwise.ingest.repository import ImportRunRepository
 from shelfwise.ingest.schemas import (
     FilePreviewOut,
     ImportBatch,
+    ImportChange,
     ImportCounts,
     ImportMappingOut,
     ImportRunOut,
@@ -73,6 +74,9 @@ def run_out(session: Session, principal: Principal, run: ImportRun) -> ImportRun
             rejected=run.rejected,
         ),
         error=run.error,
+        changes=[ImportChange.model_validate(change) for change in run.changes]
+        if run.changes is not None
+        else None,
         job_id=run.job_id,
         created_by=run.created_by,
         created_at=run.created_at,

@@ -210,6 +210,7 @@ def _new_run(
         source_platform=source_platform,
         mapping=mapping,
         dry_run=dry_run,
+        changes=[] if dry_run else None,
         sha256="",
         created_by=principal.actor.label,
     )

@@ -166,6 +166,8 @@ class ImportRun(IdMixin, TenantMixin, Base):
     stale: Mapped[int] = mapped_column(Integer, default=0)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
+    # A dry run's first changes, field by field (ingest/preview.py); None for real imports.
+    changes: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType, nullable=True)
     # A file-level error (bad encoding, header, size): nothing was written.
     error: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     created_by: Mapped[str | None] = mapped_column(String(100), nullable=True)

@@ -18,12 +18,16 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from shelfwise.audit.service import audit
 from shelfwise.catalog.bulk import ProductRow, ProductUpserts, UpsertCounts, newest_per_key
+from shelfwise.catalog.repository import ProductRepository
 from shelfwise.ingest.csvfiles import read_csv
 from shelfwise.ingest.mapping import ColumnMapping
 from shelfwise.ingest.models import ImportFormat, ImportRun
 from shelfwise.ingest.payloads import open_payload
+from shelfwise.ingest.preview import MAX_CHANGES, sample_changes
 from shelfwise.ingest.records import FileError, Limits, Record, RowProblem, Table
 from shelfwise.ingest.repository import ImportRunRepository
 from shelfwise.ingest.rows import (
@@ -201,6 +205,7 @@ def _write_batch(context: JobContext, plan: RunPlan, batch: list[Item]) -> None:
             raise JobGone(f"import {plan.import_id} was deleted")
         upserts = ProductUpserts(session, plan.organization_id)
         if plan.dry_run:
+            _sample_changes(session, plan, run, batch, products)
             savepoint = session.begin_nested()
             counts = upserts.upsert(products)
             savepoint.rollback()
@@ -215,6 +220,19 @@ def _write_batch(context: JobContext, plan: RunPlan, batch: list[Item]) -> None:
         _add_counts(run, counts, read=len(batch), duplicates=duplicates, rejected=rejected)
         run.lines_done = batch[-1].line
         context.advance(session, len(batch))
+
+
+def _sample_changes(
+    session: Session, plan: RunPlan, run: ImportRun, batch: list[Item], kept: list[ProductRow]
+) -> None:
+    """A dry run's readable sample of what it would change (before the rolled-back upsert)."""
+    room = MAX_CHANGES - len(run.changes or [])
+    if room <= 0:
+        return
+    line_of = {id(item.product): item.line for item in batch if item.product is not None}
+    rows = [(line_of[id(product)], product) for product in kept]
+    repository = ProductRepository(session, plan.organization_id)
+    run.changes = [*(run.changes or []), *sample_changes(session, repository, rows, room)]
 
 
 def _add_counts(

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -105,6 +105,14 @@ class ImportCounts(BaseModel):
     rejected: int = Field(description="Rows with errors: see /errors.")
 
 
+class ImportChange(BaseModel):
+    line: int
+    source_platform: str
+    source_id: str
+    action: Literal["create", "update", "stale"]
+    fields: dict[str, list[Any]] = Field(description="field -> [old value, new value]")
+
+
 class ImportRunOut(BaseModel):
     id: uuid.UUID
     format: ImportFormat
@@ -118,6 +126,9 @@ class ImportRunOut(BaseModel):
     progress: Progress | None
     counts: ImportCounts
     error: str | None = Field(description="Why the whole file was refused (nothing written).")
+    changes: list[ImportChange] | None = Field(
+        description="A dry run's first 100 changes, field by field; null for real imports."
+    )
     job_id: uuid.UUID | None
     created_by: str | None
     created_at: datetime

@@ -83,6 +83,7 @@ def upgrade() -> None:
         sa.Column("stale", sa.Integer(), nullable=False),
         sa.Column("duplicates", sa.Integer(), nullable=False),
         sa.Column("rejected", sa.Integer(), nullable=False),
+        sa.Column("changes", JSON_TYPE, nullable=True),
         sa.Column("error", sa.String(length=2000), nullable=True),
         sa.Column("created_by", sa.String(length=100), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
