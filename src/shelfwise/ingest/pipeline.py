@@ -232,7 +232,7 @@ def _sample_changes(
     line_of = {id(item.product): item.line for item in batch if item.product is not None}
     rows = [(line_of[id(product)], product) for product in kept]
     repository = ProductRepository(session, plan.organization_id)
-    run.changes = [*(run.changes or []), *sample_changes(session, repository, rows, room)]
+    run.changes = [*(run.changes or []), *sample_changes(repository, rows, room)]
 
 
 def _add_counts(

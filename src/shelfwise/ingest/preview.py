@@ -10,8 +10,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from shelfwise.catalog.bulk import ProductRow
 from shelfwise.catalog.models import Product
 from shelfwise.catalog.repository import ProductRepository
@@ -33,7 +31,6 @@ FIELDS = (
 
 
 def sample_changes(
-    session: Session,
     repository: ProductRepository,
     rows: Sequence[tuple[int, ProductRow]],
     room: int,
