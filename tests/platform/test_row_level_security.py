@@ -61,8 +61,10 @@ def test_a1_application_role_is_unprivileged_and_owns_nothing(
         ).one()
         owned = connection.execute(
             text(
+                # Temporary tables (the bulk imports' COPY staging) are private to the
+                # connection that made them and vanish with it: scratch space, not data.
                 "SELECT c.relname FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
-                "WHERE r.rolname = :role"
+                "WHERE r.rolname = :role AND c.relpersistence <> 't'"
             ),
             {"role": role},
         ).all()

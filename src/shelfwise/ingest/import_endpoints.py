@@ -1,6 +1,6 @@
 """Import API: JSON products and batches, CSV/XLSX files with a column mapping and a dry run,
-the import runs with their progress and counts, per-row errors (JSON and a CSV download), and
-the saved column mappings."""
+Amazon listings and inventory reports into a marketplace account, the import runs with their
+progress and counts, per-row errors (JSON and a CSV download), and the saved column mappings."""
 
 import uuid
 from typing import Annotated
@@ -60,6 +60,7 @@ def run_out(session: Session, principal: Principal, run: ImportRun) -> ImportRun
         sha256=run.sha256,
         source_platform=run.source_platform,
         mapping=run.mapping,
+        marketplace_account_id=run.marketplace_account_id,
         dry_run=run.dry_run,
         status=job.status if job else None,
         progress=progress_of(job) if job else None,
@@ -133,6 +134,38 @@ async def import_file(
     def start() -> ImportRunOut:
         run = imports.start_file_import(
             session, principal, file.file, file.filename, options, max_bytes
+        )
+        return run_out(session, principal, run)
+
+    return await run_in_threadpool(start)
+
+
+@router.post(
+    "/amazon-report",
+    response_model=ImportRunOut,
+    status_code=202,
+    summary="Import an Amazon listings or inventory report into a marketplace account",
+    description=(
+        "Multipart form: `file` (a Seller Central flat file: All/Active Listings, Inventory "
+        "(open listings) or FBA Manage Inventory), `marketplace_account_id` (an Amazon account "
+        "of the organization, else 404), optional `dry_run`. Each SKU becomes a product "
+        "(source `amazon`) and a listing of the account; a report sets what it carries and keeps "
+        "the rest. Not a recognised report: 422 naming the headers expected."
+    ),
+)
+async def import_amazon_report(
+    principal: Analyst,
+    context: Context,
+    session: DbSession,
+    file: Annotated[UploadFile, File(description="Tab-separated report as downloaded")],
+    marketplace_account_id: Annotated[uuid.UUID, Form()],
+    dry_run: Annotated[bool, Form()] = False,
+) -> ImportRunOut:
+    max_bytes = context.settings.max_upload_bytes
+
+    def start() -> ImportRunOut:
+        run = imports.start_report_import(
+            session, principal, file.file, file.filename, marketplace_account_id, dry_run, max_bytes
         )
         return run_out(session, principal, run)
 

@@ -1,7 +1,9 @@
-"""Starting imports (JSON bodies and CSV/XLSX files), previews, mappings and error reports.
+"""Starting imports (JSON bodies, CSV/XLSX files and Amazon reports), previews, mappings and
+error reports.
 
 An import is stored first (payload in chunks, an ImportRun, a queued job, one transaction) and
-processed by the `ingest.import_products` job (pipeline.py): the request returns at once.
+processed by the `ingest.import_products` job (pipeline.py), an Amazon report by
+`ingest.import_amazon_report` (reports.py): the request returns at once.
 """
 
 import hashlib
@@ -16,6 +18,8 @@ from sqlalchemy.orm import Session
 from shelfwise.accounts.models import Role
 from shelfwise.accounts.principal import Principal
 from shelfwise.audit.service import audit
+from shelfwise.catalog.models import Platform
+from shelfwise.catalog.repository import MarketplaceAccountRepository
 from shelfwise.ingest.csvfiles import read_csv
 from shelfwise.ingest.mapping import ColumnMapping, Target, header_key, suggest_mapping
 from shelfwise.ingest.models import ImportFormat, ImportMapping, ImportRun
@@ -23,6 +27,7 @@ from shelfwise.ingest.payloads import store_payload
 from shelfwise.ingest.records import FileError, Limits, Record, Table
 from shelfwise.ingest.repository import ImportMappingRepository, ImportRunRepository
 from shelfwise.ingest.xlsx import read_xlsx
+from shelfwise.integrations.amazon_spapi.flatfiles import read_report
 from shelfwise.jobs import service as jobs
 from shelfwise.jobs.models import Job, JobItemError
 from shelfwise.jobs.repository import JobRepository
@@ -30,6 +35,7 @@ from shelfwise.platform.errors import InvalidInputError, NotFoundError
 from shelfwise.platform.ids import new_id
 
 IMPORT_JOB = "ingest.import_products"
+REPORT_JOB = "ingest.import_amazon_report"
 PREVIEW_ROWS = 5
 _XLSX_MAGIC = b"PK\x03\x04"
 
@@ -137,6 +143,35 @@ def start_json_import(
     return _store_and_queue(session, principal, run, io.BytesIO(body), len(body))
 
 
+def start_report_import(
+    session: Session,
+    principal: Principal,
+    upload: BinaryIO,
+    filename: str | None,
+    account_id: uuid.UUID,
+    dry_run: bool,
+    max_bytes: int,
+) -> ImportRun:
+    """Queue an Amazon listings or inventory report for one of the organization's Amazon
+    accounts; 404 for an account it does not have, FileError (422) for a file that is no report
+    (the message names the headers expected)."""
+    principal.require(Role.ANALYST)
+    account = MarketplaceAccountRepository(session, principal.organization_id).get(account_id)
+    if account is None:
+        raise NotFoundError("No such marketplace account.")
+    if account.platform is not Platform.AMAZON:
+        raise InvalidInputError(
+            "Amazon reports go to Amazon accounts.",
+            [{"field": "marketplace_account_id", "message": "not an Amazon account"}],
+        )
+    with read_report(upload, limits=Limits()):
+        pass  # the header names the report type; the job reads the rest
+    upload.seek(0)
+    run = _new_run(principal, ImportFormat.AMAZON_REPORT, filename, "amazon", None, dry_run)
+    run.marketplace_account_id = account.id
+    return _store_and_queue(session, principal, run, upload, max_bytes, REPORT_JOB)
+
+
 def get_run(session: Session, principal: Principal, import_id: uuid.UUID) -> ImportRun:
     run = ImportRunRepository(session, principal.organization_id).get(import_id)
     if run is None:
@@ -217,7 +252,12 @@ def _new_run(
 
 
 def _store_and_queue(
-    session: Session, principal: Principal, run: ImportRun, payload: BinaryIO, max_bytes: int
+    session: Session,
+    principal: Principal,
+    run: ImportRun,
+    payload: BinaryIO,
+    max_bytes: int,
+    job_name: str = IMPORT_JOB,
 ) -> ImportRun:
     repository = ImportRunRepository(session, principal.organization_id)
     repository.add(run)
@@ -227,7 +267,7 @@ def _store_and_queue(
     audit(session, principal, "import.started", "import", run.id, after=_started(run))
     run.job_id = jobs.enqueue(
         session,
-        IMPORT_JOB,
+        job_name,
         {"import_id": str(run.id)},
         organization_id=principal.organization_id,
         created_by=principal.actor.label,
@@ -237,13 +277,16 @@ def _store_and_queue(
 
 
 def _started(run: ImportRun) -> dict[str, object]:
-    return {
+    started: dict[str, object] = {
         "format": run.format.value,
         "filename": run.filename,
         "size_bytes": run.size_bytes,
         "sha256": run.sha256,
         "dry_run": run.dry_run,
     }
+    if run.marketplace_account_id is not None:
+        started["marketplace_account_id"] = str(run.marketplace_account_id)
+    return started
 
 
 class _TableOpener:

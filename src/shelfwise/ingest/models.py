@@ -130,6 +130,7 @@ class ImportFormat(enum.StrEnum):
     CSV = "csv"
     XLSX = "xlsx"
     JSON = "json"  # one product object or an array of them
+    AMAZON_REPORT = "amazon_report"  # a Seller Central listings or inventory flat file
 
 
 class ImportRun(IdMixin, TenantMixin, Base):
@@ -156,6 +157,10 @@ class ImportRun(IdMixin, TenantMixin, Base):
     source_platform: Mapped[str] = mapped_column(String(64))
     # {column header: target field} for files; None for JSON.
     mapping: Mapped[dict[str, str] | None] = mapped_column(JSONType, nullable=True)
+    # The account an Amazon report's listings go to. No foreign key: a composite one (which keeps
+    # tenants apart) cannot SET NULL on delete without nulling organization_id too, and the run
+    # outlives the account; the job reads the account through its organization's repository.
+    marketplace_account_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     rows_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
     lines_done: Mapped[int] = mapped_column(Integer, default=0)

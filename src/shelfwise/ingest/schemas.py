@@ -121,6 +121,9 @@ class ImportRunOut(BaseModel):
     sha256: str
     source_platform: str
     mapping: dict[str, str] | None
+    marketplace_account_id: uuid.UUID | None = Field(
+        default=None, description="The account an Amazon report's listings go to."
+    )
     dry_run: bool
     status: JobStatus | None = Field(description="The import job's status.")
     progress: Progress | None

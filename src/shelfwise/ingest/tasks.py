@@ -16,6 +16,7 @@ from shelfwise.catalog.schemas import ProductCreate, ProductUpdate
 from shelfwise.catalog.service import ProductService
 from shelfwise.ingest.models import WebhookEventStatus
 from shelfwise.ingest.pipeline import run_import
+from shelfwise.ingest.reports import run_report_import
 from shelfwise.ingest.repository import IdempotencyKeyRepository, WebhookEventRepository
 from shelfwise.ingest.schemas import WebhookProduct
 from shelfwise.jobs.context import JobContext
@@ -136,3 +137,10 @@ periodic("ingest.purge_idempotency_keys", cron="41 * * * *")
 def import_products(context: JobContext) -> dict[str, Any]:
     """Process a stored import (JSON or a CSV/XLSX file) into the catalog; see pipeline.py."""
     return run_import(context, uuid.UUID(context.arguments["import_id"]))
+
+
+@job("ingest.import_amazon_report")
+def import_amazon_report(context: JobContext) -> dict[str, Any]:
+    """Process a stored Amazon listings or inventory report into products and the listings of
+    its marketplace account; see reports.py."""
+    return run_report_import(context, uuid.UUID(context.arguments["import_id"]))

@@ -52,7 +52,9 @@ def _problem_413(limit: int, request_id: str) -> bytes:
 
 
 # File uploads stream to storage in chunks, so they may be larger than any other body.
-UPLOAD_PATHS = frozenset({"/api/import/file"})
+UPLOAD_PATHS = frozenset(
+    {"/api/import/file", "/api/import/file/preview", "/api/import/amazon-report"}
+)
 
 
 class RequestMiddleware:
