@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=512 * 1024 * 1024,
         ge=1024,
-        description="Largest import file accepted by POST /api/import/file (413).",
+        description="Largest upload accepted by the import endpoints (413).",
     )
     max_page_size: int = Field(default=200, ge=1, description="Page sizes are clamped to this.")
     default_page_size: int = Field(default=50, ge=1, description="Page size when none is asked.")
