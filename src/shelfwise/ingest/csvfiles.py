@@ -8,7 +8,7 @@ only what spoils the whole file (encoding, header, too many rows) raises `FileEr
 import csv
 from collections import deque
 from collections.abc import Iterator
-from typing import BinaryIO, Literal, TextIO
+from typing import BinaryIO, Literal, TextIO, cast
 
 from shelfwise.ingest.decoding import DecodedText, open_text
 from shelfwise.ingest.records import FileError, Limits, Record, RowProblem, check_headers
@@ -66,26 +66,36 @@ class CsvTable:
         return "," if self.delimiter == ";" else "."
 
     def __iter__(self) -> Iterator[Record | RowProblem]:
+        return cast(Iterator[Record | RowProblem], self._rows(make_records=True))
+
+    def count_rows(self) -> int:
+        """The rows left, read and checked as `for item in table` would (encoding, limits) but
+        not made into records: a first pass over the file at a fraction of the cost."""
+        return sum(1 for _ in self._rows(make_records=False))
+
+    def _rows(self, *, make_records: bool) -> Iterator[Record | RowProblem | None]:
+        """Each row as a record or a problem, or None for a good row not made into a record.
+        Runs once per row of every import: what the loop needs is looked up before it."""
+        lines, reader, max_rows = self._lines, self._reader, self.limits.max_rows
         count = 0
         while True:
-            line = self._lines.number + 1
+            line = lines.number + 1
             try:
-                fields = next(self._reader)
+                fields = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
-                item: Record | RowProblem = RowProblem(line, self._message(error))
+                item: Record | RowProblem | None = RowProblem(line, self._message(error))
             except _LineTooLong as error:
                 item = RowProblem(line, str(self._too_long(error)))
             else:
-                if not any(field.strip() for field in fields):
+                joined = "".join(fields)  # one string to check instead of each field
+                if not joined.strip():
                     continue
-                item = self._record(line, fields)
+                item = self._record(line, fields, joined) if make_records else None
             count += 1
-            if count > self.limits.max_rows:
-                raise FileError(
-                    f"the file has more than {self.limits.max_rows} rows; split it", line=line
-                )
+            if count > max_rows:
+                raise FileError(f"the file has more than {max_rows} rows; split it", line=line)
             yield item
 
     def close(self) -> None:
@@ -98,9 +108,15 @@ class CsvTable:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _record(self, line: int, fields: list[str]) -> Record | RowProblem:
+    def _record(self, line: int, fields: list[str], joined: str) -> Record | RowProblem:
         if len(fields) != len(self.headers):
             return RowProblem(line, f"expected {len(self.headers)} fields, found {len(fields)}")
+        if "\0" in joined or max(map(len, fields)) > self.limits.max_field_chars:
+            return self._field_problem(line, fields)
+        return Record(line, dict(zip(self.headers, fields, strict=True)))
+
+    def _field_problem(self, line: int, fields: list[str]) -> RowProblem:
+        """The first field that is too long or holds a NUL byte."""
         for header, field in zip(self.headers, fields, strict=True):
             if len(field) > self.limits.max_field_chars:
                 return RowProblem(
@@ -108,7 +124,7 @@ class CsvTable:
                 )
             if "\0" in field:
                 return RowProblem(line, f'"{header}" contains a NUL byte')
-        return Record(line, dict(zip(self.headers, fields, strict=True)))
+        raise AssertionError("no field is too long or holds a NUL byte")
 
     def _read_header(self) -> tuple[int, list[str]]:
         while True:
@@ -220,11 +236,9 @@ class _Lines:
         return self
 
     def __next__(self) -> str:
-        if not self._ahead:
-            self._read()
-        if not self._ahead:
+        line = self._ahead.popleft() if self._ahead else self._next_line()
+        if line is None:
             raise StopIteration
-        line = self._ahead.popleft()
         self.number += 1
         if isinstance(line, _LineEnd):
             raise _LineTooLong(self.number)
@@ -232,21 +246,19 @@ class _Lines:
 
     def peek(self, count: int) -> list[str]:
         """Up to `count` next lines that are not blank, without consuming them."""
-        while len(self._ahead) < count and self._read():
-            pass
+        while len(self._ahead) < count and (line := self._next_line()) is not None:
+            self._ahead.append(line)
         return [line for line in self._ahead if isinstance(line, str) and line.strip()][:count]
 
-    def _read(self) -> bool:
+    def _next_line(self) -> "str | _LineEnd | None":
+        """The next line from the stream; _LineEnd for one over the limit, None at the end."""
         line = self._text.readline(self._limit + 2)  # room for a CRLF after `limit` characters
         if self._is_after_cut_cr and line == "\n":  # the LF of a CRLF cut from an over-long line
             line = self._text.readline(self._limit + 2)
         self._is_after_cut_cr = False
         if len(line.rstrip("\r\n")) <= self._limit:
-            if line:
-                self._ahead.append(line)
-            return bool(line)
+            return line or None
         while line and not line.endswith(("\n", "\r")):
             line = self._text.readline(self._limit)
         self._is_after_cut_cr = line.endswith("\r")
-        self._ahead.append(_LineEnd())
-        return True
+        return _LineEnd()

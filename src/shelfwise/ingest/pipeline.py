@@ -12,7 +12,7 @@ import json
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from shelfwise.audit.service import audit
 from shelfwise.catalog.bulk import ProductRow, ProductUpserts, UpsertCounts, newest_per_key
 from shelfwise.catalog.repository import ProductRepository
-from shelfwise.ingest.csvfiles import read_csv
+from shelfwise.ingest.csvfiles import CsvTable, read_csv
 from shelfwise.ingest.mapping import ColumnMapping
 from shelfwise.ingest.models import ImportFormat, ImportRun
 from shelfwise.ingest.payloads import open_payload
@@ -44,7 +44,7 @@ from shelfwise.operations.json_body import DuplicateKeyError, _unique_keys
 from shelfwise.platform.actor import Actor
 from shelfwise.platform.types import utcnow
 
-BATCH_ROWS = 2000
+BATCH_ROWS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ class Item:
 
     line: int
     product: ProductRow | None
-    problems: list[Problem]
+    problems: Sequence[Problem]  # () when valid: no list per row for the garbage collector
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,8 @@ def _count(context: JobContext, plan: RunPlan) -> int | None:
     if plan.format is ImportFormat.JSON:
         return len(_json_items(context, plan))
     with _table(context, plan) as table:
+        if isinstance(table, CsvTable):
+            return table.count_rows()
         return sum(1 for _ in table)
 
 
@@ -183,7 +185,7 @@ def _json_items(context: JobContext, plan: RunPlan) -> list[Any]:
 
 def _json_item(index: int, document: Any, plan: RunPlan) -> Item:
     try:
-        return Item(index + 1, product_from_item(document, plan.source_platform), [])
+        return Item(index + 1, product_from_item(document, plan.source_platform), ())
     except RowRejected as rejected:
         return Item(index + 1, None, rejected.problems)
 
@@ -192,7 +194,7 @@ def _file_item(entry: Record | RowProblem, converter: RecordConverter) -> Item:
     if isinstance(entry, RowProblem):
         return Item(entry.line, None, [Problem(None, entry.message)])
     try:
-        return Item(entry.line, converter.convert(entry.values), [])
+        return Item(entry.line, converter.convert(entry.values), ())
     except RowRejected as rejected:
         return Item(entry.line, None, rejected.problems)
 

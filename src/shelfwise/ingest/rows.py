@@ -3,7 +3,9 @@ parsers of values.py). A row that fails says which fields and why; the import go
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import UTC, tzinfo
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,6 +19,8 @@ from shelfwise.operations.problems import field_path
 MAX_TEXT = {Target.TITLE: 1000, Target.BRAND: 200, Target.CATEGORY: 200, Target.SOURCE_ID: 200}
 MAX_DESCRIPTION = 20_000
 MAX_EXTRA_COLUMN_CHARS = 2000  # an unmapped column kept as an attribute
+# Listing texts kept as attributes, by their plain names (an enum's .value is slow per row).
+_ATTRIBUTE_TEXTS = ((Target.SKU, "sku"), (Target.BULLETS, "bullets"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,27 +78,28 @@ def product_from_item(item: Any, source_platform: str) -> ProductRow:
 class RecordConverter:
     """Mapped file records to products. Unmapped non-empty columns are kept as text attributes
     (nothing in the file is dropped); listing-only fields (SKU, quantity, bullets, price) go to
-    attributes too."""
+    attributes too.
+
+    It runs once per row of every import, so what does not change between rows (the parsers
+    with the file's options) is made once here, not per row.
+    """
 
     def __init__(self, mapping: ColumnMapping, defaults: FileDefaults) -> None:
         self.mapping = mapping
         self.defaults = defaults
         self._column_of = {target: column for column, target in mapping.columns.items()}
+        self._parse_money = self._money_parser(defaults.currency)
+        self._parse_datetime = partial(
+            values.parse_datetime, default_timezone=defaults.timezone or UTC
+        )
+        self._parse_int = partial(
+            values.parse_int, decimal_separator=defaults.decimal_separator or "."
+        )
 
     def convert(self, record: Mapping[str, str]) -> ProductRow:
         problems: list[Problem] = []
         fields = self.mapping.apply(record)
-
-        def parsed(target: Target, parse: Callable[[str], Any]) -> Any:
-            text = fields.get(target, "")
-            if not text.strip():
-                return None
-            try:
-                return parse(text)
-            except ValueError as error:
-                problems.append(Problem(self._column_of[target], str(error)))
-                return None
-
+        parsed = self._parsed
         texts = {target: self._text(fields, target, problems) for target in MAX_TEXT}
         source_id = texts[Target.SOURCE_ID] or self._text(fields, Target.SKU, problems)
         if not source_id:
@@ -106,31 +111,30 @@ class RecordConverter:
             problems.append(
                 Problem(self._column_of[Target.DESCRIPTION], f"longer than {MAX_DESCRIPTION}")
             )
-        currency = parsed(Target.CURRENCY, _currency) or self.defaults.currency
-        separator = self.defaults.decimal_separator
-        money = {"default_currency": currency, "decimal_separator": separator}
-        price = parsed(Target.PRICE, lambda text: values.parse_money(text, **money))
-        cost = parsed(Target.COST, lambda text: values.parse_money(text, **money))
-        zone = {"default_timezone": self.defaults.timezone} if self.defaults.timezone else {}
-        updated_at = parsed(
-            Target.SOURCE_UPDATED_AT, lambda text: values.parse_datetime(text, **zone)
+        currency = parsed(fields, Target.CURRENCY, _currency, problems) or self.defaults.currency
+        parse_money = (
+            self._parse_money
+            if currency == self.defaults.currency
+            else self._money_parser(currency)
         )
-        gtin = parsed(Target.GTIN, values.parse_gtin)
-        asin = parsed(Target.ASIN, values.parse_asin)
-        images = parsed(Target.IMAGES, values.parse_image_urls) or []
-        quantity = parsed(
-            Target.QUANTITY, lambda text: values.parse_int(text, decimal_separator=separator or ".")
-        )
+        price = parsed(fields, Target.PRICE, parse_money, problems)
+        cost = parsed(fields, Target.COST, parse_money, problems)
+        updated_at = parsed(fields, Target.SOURCE_UPDATED_AT, self._parse_datetime, problems)
+        gtin = parsed(fields, Target.GTIN, values.parse_gtin, problems)
+        asin = parsed(fields, Target.ASIN, values.parse_asin, problems)
+        images = parsed(fields, Target.IMAGES, values.parse_image_urls, problems) or []
+        quantity = parsed(fields, Target.QUANTITY, self._parse_int, problems)
         if problems:
             raise RowRejected(problems)
         attributes = self._extra_columns(record)
         if price is not None:
-            attributes["price"] = price.model_dump(mode="json")
+            amount, price_currency = price
+            attributes["price"] = {"amount": f"{amount:.2f}", "currency": price_currency}
         if quantity is not None:
             attributes["quantity"] = quantity
-        for target in (Target.SKU, Target.BULLETS):
+        for target, name in _ATTRIBUTE_TEXTS:
             if fields.get(target, "").strip():
-                attributes[target.value] = fields[target].strip()
+                attributes[name] = fields[target].strip()
         return ProductRow(
             source_platform=self.defaults.source_platform,
             source_id=str(source_id),
@@ -142,10 +146,35 @@ class RecordConverter:
             description=description,
             images=images,
             attributes=attributes,
-            cost_amount=cost.amount if cost else None,
-            cost_currency=cost.currency if cost else None,
+            cost_amount=cost[0] if cost else None,
+            cost_currency=cost[1] if cost else None,
             source_updated_at=updated_at,
         )
+
+    def _money_parser(self, currency: str | None) -> Callable[[str], tuple[Decimal, str] | None]:
+        """Amount and currency of a price or cost cell (as `Money` holds them; the price goes
+        to attributes as Money serializes it)."""
+        return partial(
+            values.parse_amount,
+            default_currency=currency,
+            decimal_separator=self.defaults.decimal_separator,
+        )
+
+    def _parsed(
+        self,
+        fields: Mapping[Target, str],
+        target: Target,
+        parse: Callable[[str], Any],
+        problems: list[Problem],
+    ) -> Any:
+        text = fields.get(target, "")
+        if not text.strip():
+            return None
+        try:
+            return parse(text)
+        except ValueError as error:
+            problems.append(Problem(self._column_of[target], str(error)))
+            return None
 
     def _text(
         self, fields: Mapping[Target, str], target: Target, problems: list[Problem]

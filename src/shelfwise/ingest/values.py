@@ -87,6 +87,26 @@ _ZONED = re.compile(
 )
 _DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
+# parse_money's fast path: signs it reads itself, and per decimal mark an amount grouped by the
+# other mark ("1.234,56") or not ("1234,56"), with up to two decimals, a sign or an ISO code
+# before or after it, one space at most between them.
+_QUICK_SYMBOLS = frozenset({"€", "£", "$"})
+
+
+def _quick_money_pattern(mark: str) -> re.Pattern[str]:
+    group = re.escape("." if mark == "," else ",")
+    amount = rf"(?P<whole>[0-9]{{1,3}}(?:{group}[0-9]{{3}})+|[0-9]+)"
+    amount += rf"(?:{re.escape(mark)}(?P<fraction>[0-9]{{1,2}}))?"
+    sign = r"[€£$]|[A-Za-z]{3}"
+    return re.compile(rf"(?:(?P<before>{sign}) ?)?{amount}(?: ?(?P<after>{sign}))?")
+
+
+_QUICK_MONEY = {mark: _quick_money_pattern(mark) for mark in ".,"}
+
+_IMAGE_URL_SEPARATORS = re.compile(r"[|\s]+|[,;](?=\s*https?://)", re.IGNORECASE)
+# A URL with a plain host name, which urlsplit would take as http(s) with a host: no need to ask.
+_PLAIN_URL = re.compile(r"https?://[a-z0-9.-]+(?::[0-9]+)?(?:[/?#]|\Z)", re.IGNORECASE | re.ASCII)
+
 
 def parse_money(
     text: str, *, default_currency: str | None = None, decimal_separator: str | None = None
@@ -101,6 +121,58 @@ def parse_money(
     value = text.strip()
     if not value:
         return None
+    quick = _quick_money(value, default_currency, decimal_separator)
+    if quick is not None:
+        return Money(amount=quick[0], currency=quick[1])
+    return _parse_money_in_full(value, default_currency, decimal_separator)
+
+
+def parse_amount(
+    text: str, *, default_currency: str | None = None, decimal_separator: str | None = None
+) -> tuple[Decimal, str] | None:
+    """`parse_money`'s (amount, currency) without building a Money: an import's hot path."""
+    value = text.strip()
+    if not value:
+        return None
+    quick = _quick_money(value, default_currency, decimal_separator)
+    if quick is not None:
+        return quick
+    money = _parse_money_in_full(value, default_currency, decimal_separator)
+    return (money.amount, money.currency)
+
+
+def _quick_money(
+    value: str, default_currency: str | None, decimal_separator: str | None
+) -> tuple[Decimal, str] | None:
+    """The common case without price-parser: an amount written in the file's notation with at
+    most one currency sign or ISO code, before or after it. None for anything else (a sign, an
+    amount grouped by spaces, other symbols, an error), which the full parser reads: it gives
+    the same result wherever both apply (tests/ingest/test_value_fast_paths.py)."""
+    pattern = _QUICK_MONEY.get(decimal_separator or "")
+    if pattern is None or (match := pattern.fullmatch(value)) is None:
+        return None
+    before, whole, fraction, after = match.group("before", "whole", "fraction", "after")
+    if before is not None and after is not None:
+        return None
+    if default_currency is not None and default_currency not in ISO_CURRENCIES:
+        return None
+    sign = before or after
+    if sign is None:
+        currency = default_currency
+    elif sign in _QUICK_SYMBOLS:
+        currency = _currency_of_symbol(sign, default_currency)
+    else:
+        currency = sign.upper() if sign.upper() in ISO_CURRENCIES else None
+    if currency is None:
+        return None
+    digits = whole.replace("." if decimal_separator == "," else ",", "")
+    amount = Decimal(f"{digits}.{fraction}" if fraction else digits)
+    return (amount, currency) if amount < _MAX_AMOUNT else None
+
+
+def _parse_money_in_full(
+    value: str, default_currency: str | None, decimal_separator: str | None
+) -> Money:
     shown = _show(value)
     if default_currency is not None and default_currency not in ISO_CURRENCIES:
         raise ValueError(f"{_show(default_currency)} is not an ISO 4217 currency code")
@@ -184,12 +256,11 @@ def parse_bool(text: str) -> bool | None:
 def parse_image_urls(text: str) -> list[str]:
     """Image URLs separated by "|", white space or commas (commas inside a URL stay)."""
     urls: list[str] = []
-    for part in re.split(r"[|\s]+|[,;](?=\s*https?://)", text, flags=re.IGNORECASE):
+    for part in _IMAGE_URL_SEPARATORS.split(text):
         url = part.strip(",;")
         if not url or url in urls:
             continue
-        parsed = urlsplit(url)
-        if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc or len(url) > 2048:
+        if len(url) > 2048 or not (_PLAIN_URL.match(url) or _is_http_url(url)):
             raise ValueError(f"{_show(url)} is not an http(s) image URL")
         urls.append(url)
     if len(urls) > MAX_IMAGES:
@@ -220,6 +291,8 @@ def parse_gtin(text: str) -> str | None:
     value = normalize_gtin(text)
     if not value:
         return None
+    if is_valid_gtin(value):  # the usual case, before working out what is wrong
+        return value
     shown = _show(value)
     if re.fullmatch(r"\d+(?:[.,]\d+)?[eE]\+?\d+", value):
         raise ValueError(
@@ -253,6 +326,11 @@ def _split_iso_code(value: str) -> tuple[str | None, str]:
         if match and match.group(code_group).upper() in ISO_CURRENCIES:
             return match.group(code_group).upper(), match.group(rest_group)
     return None, value
+
+
+def _is_http_url(url: str) -> bool:
+    parsed = urlsplit(url)
+    return parsed.scheme.lower() in ("http", "https") and bool(parsed.netloc)
 
 
 def _currency_of_symbol(symbol: str, default_currency: str | None) -> str:

@@ -1,0 +1,561 @@
+"""CSV product import throughput: the full import against a raw bulk write of the same rows.
+
+Run from the project root (PostgreSQL as for the tests; `SHELFWISE_TEST_POSTGRES_URL`):
+
+    .venv/bin/python bench/ingest.py [--rows 200000] [--skip-memory]
+
+What it does, in a few minutes, with traffic only to 127.0.0.1:
+1. generates a supplier's product file of --rows rows (seeded, the same every run): UTF-8 with
+   a BOM, ";"-separated, German headers, decimal commas ("1.234,56 €"), EANs with valid check
+   digits, 1-3 image URLs joined by "|", a category path, a description of a few hundred
+   characters (some quoted: they hold ";" or '"'), and update times in three notations (ISO
+   without a zone, ISO with an offset, "08.05.2024 11:03"). Alongside it, the same rows as the
+   typed Python values the import should make of them (UUIDs, lists, dicts, aware datetimes);
+2. on a fresh, migrated PostgreSQL database (tests/databases.py; the application connects as the
+   non-owner role shelfwise_app, so row-level security is in force), in two organizations:
+   - the full import, timed from the file's bytes to the job's end: `start_file_import` (the
+     upload stored in 1 MiB chunks, an ImportRun, a queued job, one transaction), then the
+     `ingest.import_products` job through `JobRunner.execute` (pass 1 reads and counts the file;
+     pass 2 parses, validates, de-duplicates and upserts in batches, each batch committed with
+     its counters, row errors and job progress);
+   - the baseline, timed from the typed rows to their commit: one binary `COPY … FROM STDIN`
+     into products as the tables' owner (row-level security would refuse the app role), in one
+     transaction. Binary beat text COPY here (3.2 against 2.6 s for 200,000 rows);
+3. the same on SQLite (a temporary data directory): the baseline is one `executemany` of a
+   plain INSERT into products on the application's own connection (WAL, synchronous=NORMAL), in
+   one transaction, the values converted to SQLite's stored form (hex UUIDs, JSON text, decimal
+   text, naive UTC datetimes: what the ORM's types write) inside the timing, as psycopg converts
+   them inside COPY;
+4. checks both organizations hold the same content on each backend (an EXCEPT ALL both ways on
+   every imported column), so the import wrote every row as the baseline did;
+5. measures the import's peak memory at --rows / 2 and --rows on PostgreSQL, each in a fresh
+   process (`python -m bench.ingest --memory-child FILE`): the growth of peak RSS (VmHWM, reset
+   just before) over RSS before the import starts. Streamed means the two are about equal.
+
+It prints rows/s of each import and baseline, and `ratio` = import rows/s / baseline rows/s per
+backend. Target: >= 0.5 on both. A single import of 200,000 rows is long enough that one run of
+each side is the measure; the machine has two shared cores, so read the ratios, not the rows/s.
+The last line printed is one JSON object.
+
+Measured here (2 cores, load 1-3 from other work): see the module's numbers in the report that
+introduced it (issue 4): before the speed work 0.xx (PostgreSQL) and 0.xx (SQLite).
+"""
+
+import argparse
+import csv
+import gc
+import json
+import os
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psycopg
+from psycopg.types.json import set_json_dumps
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # `tests` and `bench` are packages of the project root
+
+from tests.databases import postgres_settings, sqlite_settings  # noqa: E402
+
+from shelfwise.accounts.models import Role  # noqa: E402
+from shelfwise.accounts.principal import Principal  # noqa: E402
+from shelfwise.catalog.bulk import INSERT_COLUMNS  # noqa: E402
+from shelfwise.catalog.identifiers import gtin_check_digit  # noqa: E402
+from shelfwise.ingest.imports import FileOptions, start_file_import  # noqa: E402
+from shelfwise.ingest.models import ImportRun  # noqa: E402
+from shelfwise.jobs.models import Job, JobStatus  # noqa: E402
+from shelfwise.jobs.runtime import JobRunner  # noqa: E402
+from shelfwise.platform.context import AppContext  # noqa: E402
+from shelfwise.platform.ids import new_id  # noqa: E402
+from shelfwise.platform.logging import configure_logging  # noqa: E402
+from shelfwise.platform.settings import Settings  # noqa: E402
+
+TARGET = 0.5
+SOURCE_PLATFORM = "file"
+SEED = 2024
+HEADERS = (
+    "Artikel-ID",
+    "Produktname",
+    "Marke",
+    "EAN",
+    "Preis",
+    "Bilder",
+    "Kategorie",
+    "Beschreibung",
+    "Zuletzt geändert",
+)
+BRANDS = ("Bosch", "Makita", "DeWalt", "Einhell", "Metabo", "Festool", "Kärcher", "Gardena")
+KINDS = (
+    ("Akkuschrauber", "Elektrowerkzeuge"),
+    ("Winkelschleifer", "Elektrowerkzeuge"),
+    ("Kreissäge", "Sägen"),
+    ("Stichsäge", "Sägen"),
+    ("Hochdruckreiniger", "Reinigung"),
+    ("Heckenschere", "Garten"),
+    ("Bohrhammer", "Elektrowerkzeuge"),
+    ("Exzenterschleifer", "Schleifen"),
+)
+SENTENCES = (
+    "Der bürstenlose Motor arbeitet kraftvoll, leise und verschleißarm.",
+    "Zwei Gänge und eine LED-Arbeitsleuchte erleichtern die Arbeit in dunklen Ecken.",
+    "Geliefert mit Ladegerät, zwei Akkus und einem robusten Transportkoffer.",
+    "Ideal für Holz, Metall und Mauerwerk - im Haus wie auf der Baustelle.",
+    "Das ergonomische Softgrip-Gehäuse liegt sicher in der Hand; auch bei langen Einsätzen.",
+    'Kompatibel mit allen Akkus der 18-V-Plattform ("One for all").',
+    "Gewicht ohne Akku: 1,4 kg. Maße: 21 x 8 x 24 cm.",
+    "Drei Jahre Herstellergarantie nach Registrierung.",
+)
+# Columns both organizations must hold alike (everything an import writes but ids and times).
+CONTENT = "source_platform, source_id, title, brand, gtin, asin, category, description, images,"
+CONTENT += " attributes, cost_amount, cost_currency, source_updated_at"
+
+
+@dataclass(frozen=True, slots=True)
+class TypedRow:
+    """One generated product as the import should store it (ProductRow's fields)."""
+
+    source_id: str
+    title: str
+    brand: str
+    gtin: str
+    category: str
+    description: str
+    images: list[str]
+    attributes: dict[str, Any]
+    source_updated_at: datetime
+
+
+def generate(rows: int) -> Iterator[tuple[list[str], TypedRow]]:
+    """Each row as the file's cells and as typed values."""
+    rng = random.Random(SEED)
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    berlin = timezone(timedelta(hours=2))
+    for number in range(1, rows + 1):
+        brand = rng.choice(BRANDS)
+        kind, group = rng.choice(KINDS)
+        model = f"{rng.choice('ABCDGHKPSTX')}{rng.choice('ABCDGHKPSTX')} {rng.randint(10, 999)}"
+        volts = rng.choice((12, 18, 36))
+        source_id = f"LF-{number:07d}"
+        title = f"{brand} {kind} {model} {volts} V, mit Koffer"
+        body = "".join(str(rng.randint(0, 9)) for _ in range(12))
+        gtin = body + str(gtin_check_digit(body))
+        amount = Decimal(rng.randint(199, 250_000)) / 100
+        price = f"{amount:,.2f}".translate(str.maketrans(",.", ".,")) + " €"
+        images = [
+            f"https://cdn.lieferant.example/bilder/{source_id}-{index}.jpg"
+            for index in range(1, rng.randint(1, 3) + 1)
+        ]
+        category = f"Werkzeug > {group} > {kind}"
+        sentences = rng.sample(SENTENCES, rng.randint(3, 6))
+        description = f"Der {brand} {kind} {model} für {volts} V. " + " ".join(sentences)
+        moment = start + timedelta(seconds=rng.randint(0, 500 * 86_400))
+        style = rng.random()
+        if style < 0.6:
+            written = f"{moment:%Y-%m-%d %H:%M:%S}"
+        elif style < 0.9:
+            written = moment.astimezone(berlin).isoformat()
+        else:
+            moment = moment.replace(second=0)
+            written = f"{moment:%d.%m.%Y %H:%M}"
+        cells = [source_id, title, brand, gtin, price, "|".join(images), category, description]
+        attributes = {"price": {"amount": f"{amount:.2f}", "currency": "EUR"}}
+        typed = TypedRow(
+            source_id, title, brand, gtin, category, description, images, attributes, moment
+        )
+        yield [*cells, written], typed
+
+
+def write_file(path: Path, rows: int) -> None:
+    """The CSV file: UTF-8 with a BOM, ";"-separated, CRLF."""
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file, delimiter=";")
+        writer.writerow(HEADERS)
+        for cells, _ in generate(rows):
+            writer.writerow(cells)
+
+
+def typed_rows(rows: int) -> list[TypedRow]:
+    """The file's rows as typed values, made again for each baseline: a process holding
+    millions of objects during the import would slow its garbage collection."""
+    return [typed for _, typed in generate(rows)]
+
+
+@dataclass(frozen=True)
+class Tenancy:
+    """The bench's user, and the organizations it owns by purpose."""
+
+    user_id: uuid.UUID
+    organizations: dict[str, uuid.UUID]
+
+
+def create_tenancy(context: AppContext, *names: str) -> Tenancy:
+    with context.database.unit_of_work() as session:
+        owner = context.accounts.create_user(
+            session, f"bench-{uuid.uuid4().hex[:8]}@example.com", "bench password 1234"
+        )
+        organizations = {
+            name: context.accounts.create_organization(session, f"Bench {name}", owner).id
+            for name in names
+        }
+        return Tenancy(owner.id, organizations)
+
+
+def run_import(
+    context: AppContext, user_id: uuid.UUID, organization_id: uuid.UUID, path: Path
+) -> int:
+    """The full import of the file at `path`: stored, queued, run by the job runner. Returns
+    the rows it created."""
+    principal = Principal(organization_id, Role.OWNER, user_id=user_id)
+    options = FileOptions(SOURCE_PLATFORM)
+    with (
+        path.open("rb") as upload,
+        context.database.unit_of_work(organization_id=organization_id) as session,
+    ):
+        run = start_file_import(
+            session, principal, upload, path.name, options, context.settings.max_upload_bytes
+        )
+        import_id, job_id = run.id, run.job_id
+    JobRunner(context.database, context.settings).execute(str(job_id))
+    with context.database.unit_of_work(organization_id=organization_id, write=False) as session:
+        job = session.get(Job, job_id)
+        finished = session.get(ImportRun, import_id)
+        assert job is not None and finished is not None
+        if job.status is not JobStatus.SUCCEEDED:
+            raise SystemExit(f"the import job ended {job.status}: {job.error}")
+        if finished.rejected or finished.created != finished.rows_read:
+            raise SystemExit(
+                f"the import read {finished.rows_read} rows, created {finished.created},"
+                f" rejected {finished.rejected}"
+            )
+        return finished.created
+
+
+def timed_import(
+    context: AppContext, user_id: uuid.UUID, organization_id: uuid.UUID, path: Path, rows: int
+) -> float:
+    """Rows/s of the full import of `path` (which holds `rows` rows)."""
+    gc.collect()
+    started = time.perf_counter()
+    created = run_import(context, user_id, organization_id, path)
+    elapsed = time.perf_counter() - started
+    assert created == rows, (created, rows)
+    return rows / elapsed
+
+
+def typed_values(row: TypedRow, organization_id: uuid.UUID, now: datetime) -> tuple[Any, ...]:
+    """A row in INSERT_COLUMNS order, as Python values; ids as the catalog makes them
+    (time-ordered UUIDv7s, which PostgreSQL's indexes take faster than random ones)."""
+    return (
+        new_id(),
+        organization_id,
+        SOURCE_PLATFORM,
+        row.source_id,
+        row.title,
+        row.brand,
+        row.gtin,
+        None,
+        row.category,
+        row.description,
+        row.images,
+        row.attributes,
+        None,
+        None,
+        row.source_updated_at,
+        now,
+        now,
+    )
+
+
+# INSERT_COLUMNS' PostgreSQL types for binary COPY.
+COPY_TYPES = ["uuid", "uuid", *["text"] * 8, "jsonb", "jsonb", "numeric", "text"]
+COPY_TYPES += ["timestamptz"] * 3
+
+
+def owner_url(settings: Settings) -> str:
+    assert settings.migration_database_url is not None
+    url = make_url(settings.migration_database_url).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+def timed_copy(settings: Settings, organization_id: uuid.UUID, count: int) -> float:
+    """Rows/s of one binary COPY of the file's `count` typed rows into products, committed."""
+    statement = f"COPY products ({', '.join(INSERT_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+    with psycopg.connect(owner_url(settings)) as connection:
+        now = datetime.now(UTC)
+        rows = [typed_values(row, organization_id, now) for row in typed_rows(count)]
+        gc.collect()
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            set_json_dumps(orjson.dumps, cursor)  # the fastest serializer, as the import's
+            with cursor.copy(statement) as copy:
+                copy.set_types(COPY_TYPES)
+                for row in rows:
+                    copy.write_row(row)
+        connection.commit()
+        return len(rows) / (time.perf_counter() - started)
+
+
+def postgresql_differences(settings: Settings, first: uuid.UUID, second: uuid.UUID) -> int:
+    """Rows whose content one organization holds and the other does not, counted both ways."""
+    query = f"""
+        SELECT (SELECT count(*) FROM (SELECT {CONTENT} FROM products WHERE organization_id = %(a)s
+                EXCEPT ALL SELECT {CONTENT} FROM products WHERE organization_id = %(b)s) AS d)
+             + (SELECT count(*) FROM (SELECT {CONTENT} FROM products WHERE organization_id = %(b)s
+                EXCEPT ALL SELECT {CONTENT} FROM products WHERE organization_id = %(a)s) AS d)
+    """
+    with psycopg.connect(owner_url(settings)) as connection:
+        found = connection.execute(query, {"a": first, "b": second}).fetchone()
+        assert found is not None
+        return int(found[0])
+
+
+def sqlite_values(
+    row: TypedRow, product_id: uuid.UUID, organization_id: str, now: str
+) -> tuple[Any, ...]:
+    """A row in INSERT_COLUMNS order, in the form SQLite stores (as the ORM's types write)."""
+    return (
+        product_id.hex,
+        organization_id,
+        SOURCE_PLATFORM,
+        row.source_id,
+        row.title,
+        row.brand,
+        row.gtin,
+        None,
+        row.category,
+        row.description,
+        json.dumps(row.images),
+        json.dumps(row.attributes),
+        None,
+        None,
+        f"{row.source_updated_at.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}",
+        now,
+        now,
+    )
+
+
+def timed_executemany(context: AppContext, organization_id: uuid.UUID, count: int) -> float:
+    """Rows/s of one executemany of the file's `count` typed rows into products, committed."""
+    statement = "INSERT INTO products ({}) VALUES ({})".format(
+        ", ".join(INSERT_COLUMNS), ", ".join("?" * len(INSERT_COLUMNS))
+    )
+    raw = context.database.engine.raw_connection()  # WAL, synchronous=NORMAL as the app's
+    try:
+        connection: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
+        rows = [(row, new_id()) for row in typed_rows(count)]
+        gc.collect()
+        started = time.perf_counter()
+        now = f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S.%f}"
+        organization = organization_id.hex
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany(
+            statement,
+            (sqlite_values(row, product_id, organization, now) for row, product_id in rows),
+        )
+        connection.commit()
+        return count / (time.perf_counter() - started)
+    finally:
+        raw.close()
+
+
+def sqlite_differences(context: AppContext, first: uuid.UUID, second: uuid.UUID) -> int:
+    """As postgresql_differences, on SQLite's stored form."""
+    one = f"SELECT {CONTENT} FROM products WHERE organization_id = ?"
+    difference = f"SELECT count(*) FROM ({one} EXCEPT {one})"
+    query = f"SELECT ({difference}) + ({difference})"
+    raw = context.database.engine.raw_connection()
+    try:
+        a, b = first.hex, second.hex
+        found = raw.cursor().execute(query, (a, b, b, a)).fetchone()
+        return int(found[0])
+    finally:
+        raw.close()
+
+
+def measure_postgresql(path: Path, rows: int) -> tuple[float, float]:
+    with (
+        tempfile.TemporaryDirectory(prefix="shelfwise-bench-") as directory,
+        postgres_settings(Path(directory)) as settings,
+    ):
+        context = AppContext.build(settings)
+        try:
+            tenancy = create_tenancy(context, "import", "copy")
+            imported, copied = tenancy.organizations["import"], tenancy.organizations["copy"]
+            copy_rate = timed_copy(settings, copied, rows)
+            import_rate = timed_import(context, tenancy.user_id, imported, path, rows)
+            if differences := postgresql_differences(settings, imported, copied):
+                raise SystemExit(f"PostgreSQL: the import and COPY differ in {differences} rows")
+        finally:
+            context.database.dispose()
+    return import_rate, copy_rate
+
+
+def measure_sqlite(path: Path, rows: int) -> tuple[float, float]:
+    with (
+        tempfile.TemporaryDirectory(prefix="shelfwise-bench-") as directory,
+        sqlite_settings(Path(directory)) as settings,
+    ):
+        context = AppContext.build(settings)
+        try:
+            tenancy = create_tenancy(context, "import", "executemany")
+            imported = tenancy.organizations["import"]
+            inserted = tenancy.organizations["executemany"]
+            insert_rate = timed_executemany(context, inserted, rows)
+            import_rate = timed_import(context, tenancy.user_id, imported, path, rows)
+            if differences := sqlite_differences(context, imported, inserted):
+                raise SystemExit(f"SQLite: the import and executemany differ in {differences} rows")
+        finally:
+            context.database.dispose()
+    return import_rate, insert_rate
+
+
+# Memory: each measured import runs in a process of its own.
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def memory_child(path: Path) -> None:
+    """Import `path` into a new organization; print peak RSS growth over RSS before, in MiB."""
+    settings = Settings()
+    configure_logging(settings.log_level, json=False)
+    context = AppContext.build(settings)
+    tenancy = create_tenancy(context, "memory")
+    gc.collect()
+    before = _status_kib("VmRSS")
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+        peak_field = "VmHWM"
+    except OSError:  # older kernels: the process's peak so far, from setup, stands
+        peak_field = ""
+    run_import(context, tenancy.user_id, tenancy.organizations["memory"], path)
+    peak = (
+        _status_kib(peak_field)
+        if peak_field
+        else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    )
+    context.database.dispose()
+    print(json.dumps({"peak_growth_mib": round((peak - before) / 1024, 1)}))
+
+
+def peak_growth(settings: Settings, path: Path) -> float:
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("SHELFWISE_")
+    } | {
+        "SHELFWISE_DATA_DIR": str(settings.data_dir),
+        "SHELFWISE_DATABASE_URL": str(settings.database_url),
+        "SHELFWISE_EMBEDDED_WORKER": "false",
+        "SHELFWISE_LOG_LEVEL": "WARNING",
+        "SHELFWISE_DEMO": "false",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.ingest", "--memory-child", str(path)],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"memory child failed:\n{done.stderr[-3000:]}")
+    growth: float = json.loads(done.stdout.strip().splitlines()[-1])["peak_growth_mib"]
+    return growth
+
+
+def measure_memory(half: Path, full: Path) -> tuple[float, float]:
+    with (
+        tempfile.TemporaryDirectory(prefix="shelfwise-bench-") as directory,
+        postgres_settings(Path(directory)) as settings,
+    ):
+        return peak_growth(settings, half), peak_growth(settings, full)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--skip-memory", action="store_true", help="no peak-memory runs")
+    parser.add_argument("--memory-child", type=Path, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.memory_child is not None:
+        memory_child(arguments.memory_child)
+        return
+
+    began = time.monotonic()
+    configure_logging("WARNING", json=False)
+    with tempfile.TemporaryDirectory(prefix="shelfwise-bench-") as directory:
+        path = Path(directory) / "lieferant-artikel.csv"
+        write_file(path, arguments.rows)
+        print(
+            f"generated {arguments.rows} rows ({path.stat().st_size / 1e6:.1f} MB)"
+            f" in {time.monotonic() - began:.1f} s",
+            flush=True,
+        )
+        pg_import, pg_copy = measure_postgresql(path, arguments.rows)
+        print(
+            f"PostgreSQL: import {pg_import:8.0f} rows/s | COPY {pg_copy:8.0f} rows/s"
+            f" | ratio {pg_import / pg_copy:.3f}",
+            flush=True,
+        )
+        lite_import, lite_insert = measure_sqlite(path, arguments.rows)
+        print(
+            f"SQLite:     import {lite_import:8.0f} rows/s | executemany {lite_insert:8.0f} rows/s"
+            f" | ratio {lite_import / lite_insert:.3f}",
+            flush=True,
+        )
+        memory: tuple[float, float] | None = None
+        if not arguments.skip_memory:
+            half = Path(directory) / "lieferant-halb.csv"
+            write_file(half, arguments.rows // 2)
+            memory = measure_memory(half, path)
+            print(
+                f"peak memory growth of the import (PostgreSQL): {memory[0]:.1f} MiB at"
+                f" {arguments.rows // 2} rows, {memory[1]:.1f} MiB at {arguments.rows} rows",
+                flush=True,
+            )
+
+    pg_ratio, lite_ratio = pg_import / pg_copy, lite_import / lite_insert
+    result: dict[str, Any] = {
+        "bench": "ingest",
+        "postgresql_ratio": round(pg_ratio, 3),
+        "sqlite_ratio": round(lite_ratio, 3),
+        "postgresql_import_rows_per_s": round(pg_import),
+        "postgresql_copy_rows_per_s": round(pg_copy),
+        "sqlite_import_rows_per_s": round(lite_import),
+        "sqlite_executemany_rows_per_s": round(lite_insert),
+        "target": TARGET,
+        "meets_target": pg_ratio >= TARGET and lite_ratio >= TARGET,
+        "rows": arguments.rows,
+    }
+    if memory is not None:
+        result |= {
+            f"peak_memory_mib_{arguments.rows // 2}_rows": memory[0],
+            f"peak_memory_mib_{arguments.rows}_rows": memory[1],
+        }
+    result["seconds"] = round(time.monotonic() - began, 1)
+    print(
+        f"import vs baseline: PostgreSQL {pg_ratio:.3f}, SQLite {lite_ratio:.3f}"
+        f" (target >= {TARGET} on both)"
+    )
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
