@@ -434,3 +434,82 @@ def test_any_csv_like_text_raises_only_file_errors(text: str, encoding: str) -> 
         assert lines == sorted(lines)
     except FileError:
         pass
+
+
+# --- the quick count of an import's first pass -------------------------------------------------
+
+
+def exact_and_quick_counts(data: bytes, limits: Limits) -> tuple[object, object]:
+    """Each count as a number, or the FileError it raised (compared by message and line)."""
+    outcomes: list[object] = []
+    for quick in (False, True):
+        try:
+            with read_csv(io.BytesIO(data), limits=limits) as table:
+                outcomes.append(table.count_rows_quickly() if quick else table.count_rows())
+        except FileError as error:
+            outcomes.append((str(error), error.line))
+    return outcomes[0], outcomes[1]
+
+
+GUARDED = Limits(max_line_chars=65_536, max_rows=25)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(CSV_ALPHABET, max_size=400), st.sampled_from(["utf-8", "utf-16", "cp1252"]))
+def test_quick_count_is_the_exact_count_or_defers_to_it(text: str, encoding: str) -> None:
+    exact, quick = exact_and_quick_counts(
+        ("sku;title\n" + text).encode(encoding, "replace"), GUARDED
+    )
+    assert quick == exact or (quick is None and isinstance(exact, int | tuple))
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b'sku,title\r\nA1,x\r\n\r\n,\r\nA2,"two\r\nlines"\r\nA3,"open', 3),
+        (b"sku,title\rA1,x\rA2,y\r", 2),
+        (b'\xef\xbb\xbfsku;title\nA1;x\nA2;"a ""quote"""\n  ;  \n', 2),
+        (b'sku,title\nA1,x"y\nA2,y\n', 2),  # a row the csv module refuses still counts
+    ],
+    ids=["crlf-blank-quoted-unclosed", "lone-cr", "bom-quotes-blank-fields", "bad-quote"],
+)
+def test_quick_count_matches_the_exact_count(data: bytes, expected: int) -> None:
+    assert exact_and_quick_counts(data, Limits()) == (expected, expected)
+
+
+def test_quick_count_defers_to_the_exact_count_on_a_line_near_the_limit() -> None:
+    long_line = b"A1," + b"x" * 70_000 + b"\n"
+    data = b"sku,title\n" + long_line + b"A2,y\n"
+    exact, quick = exact_and_quick_counts(data, Limits(max_line_chars=65_536))
+    assert (exact, quick) == (2, None)  # the over-long line is a row problem, named by line
+
+
+def test_quick_count_defers_when_a_line_is_long_within_the_limit_in_bytes() -> None:
+    # 40,000 two-byte characters: within the 65,536-character limit, over it in UTF-8 bytes.
+    # After the lines the header's sniffing reads ahead (which the exact reader checked).
+    short = b"".join(b"A%d,x\n" % number for number in range(6))
+    data = b"sku,title\n" + short + b"A7," + "é".encode() * 40_000 + b"\nA8,y\n"
+    assert exact_and_quick_counts(data, Limits(max_line_chars=65_536)) == (8, None)
+
+
+def test_quick_count_reads_a_long_line_the_header_read_ahead_as_the_exact_count() -> None:
+    data = b"sku,title\nA1," + "é".encode() * 40_000 + b"\nA2,y\n"
+    assert exact_and_quick_counts(data, Limits(max_line_chars=65_536)) == (2, 2)
+
+
+def test_quick_count_defers_to_the_exact_count_over_the_row_limit() -> None:
+    data = b"sku\nA1\nA2\n\nA3\n"
+    exact, quick = exact_and_quick_counts(data, Limits(max_rows=2))
+    assert (exact, quick) == (("the file has more than 2 rows; split it", 5), None)
+
+
+def test_quick_count_is_not_offered_below_the_line_guard_minimum() -> None:
+    with read_csv(io.BytesIO(b"sku\nA1\n"), limits=Limits(max_line_chars=100)) as table:
+        assert table.count_rows_quickly() is None
+
+
+def test_quick_count_raises_the_decoding_error_as_the_exact_count_does() -> None:
+    data = "sku,title\nA0,café\n".encode() + b"A1,plain ascii\n" * 5000 + b"A2,caf\xc3\n"
+    exact, quick = exact_and_quick_counts(data, Limits())
+    assert isinstance(exact, tuple) and "is not valid UTF-8" in str(exact[0])
+    assert quick == exact

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from shelfwise.audit.service import audit
 from shelfwise.catalog.bulk import ProductRow, ProductUpserts, UpsertCounts, newest_per_key
 from shelfwise.catalog.repository import ProductRepository
+from shelfwise.ingest.batches import write_in_batches
 from shelfwise.ingest.csvfiles import CsvTable, read_csv
 from shelfwise.ingest.mapping import ColumnMapping
 from shelfwise.ingest.models import ImportFormat, ImportRun
@@ -88,8 +89,7 @@ def run_import(context: JobContext, import_id: uuid.UUID) -> dict[str, Any]:
                 run.rows_total = total
     with _items(context, plan) as items:
         pending = (item for item in items if item.line > plan.lines_done)
-        while batch := list(islice(pending, BATCH_ROWS)):
-            _write_batch(context, plan, batch)
+        write_in_batches(pending, partial(_write_batch, context, plan), BATCH_ROWS)
     with context.unit_of_work() as session:
         run = ImportRunRepository(session, plan.organization_id).get(plan.import_id)
         if run is None:
@@ -131,9 +131,14 @@ def _count(context: JobContext, plan: RunPlan) -> int | None:
     if plan.format is ImportFormat.JSON:
         return len(_json_items(context, plan))
     with _table(context, plan) as table:
-        if isinstance(table, CsvTable):
-            return table.count_rows()
-        return sum(1 for _ in table)
+        if not isinstance(table, CsvTable):
+            return sum(1 for _ in table)
+        quick = table.count_rows_quickly()
+        if quick is not None:
+            return quick
+    with _table(context, plan) as table:  # the exact reader, which names the line at fault
+        assert isinstance(table, CsvTable)
+        return table.count_rows()
 
 
 @contextmanager

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from shelfwise.catalog.bulk_listings import ListingRow, ListingUpserts, StoredPr
 from shelfwise.catalog.marketplaces import marketplace
 from shelfwise.catalog.models import MarketplaceAccount
 from shelfwise.catalog.repository import MarketplaceAccountRepository
+from shelfwise.ingest.batches import write_in_batches
 from shelfwise.ingest.models import ImportRun
 from shelfwise.ingest.payloads import open_payload
 from shelfwise.ingest.pipeline import BATCH_ROWS, Automation, summary
@@ -102,8 +103,8 @@ def run_report_import(context: JobContext, import_id: uuid.UUID) -> dict[str, An
         items = (report_item(entry, plan.currency) for entry in report)
         pending = (item for item in items if item.line > plan.lines_done)
         try:
-            while batch := list(islice(pending, BATCH_ROWS)):
-                _write_batch(context, plan, batch, f"Amazon report {report_type}")
+            note = f"Amazon report {report_type}"
+            write_in_batches(pending, partial(_write_batch, context, plan, note), BATCH_ROWS)
         except AccountGone as gone:
             _fail(context, plan.organization_id, plan.import_id, str(gone))
             raise
@@ -230,7 +231,7 @@ def _count(context: JobContext, plan: ReportPlan) -> int:
         return sum(1 for _ in report.table)
 
 
-def _write_batch(context: JobContext, plan: ReportPlan, batch: list[ReportItem], note: str) -> None:
+def _write_batch(context: JobContext, plan: ReportPlan, note: str, batch: list[ReportItem]) -> None:
     kept: dict[str, tuple[ListingRow, str | None]] = {}
     for item in batch:
         if item.listing is not None:

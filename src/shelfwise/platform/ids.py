@@ -3,6 +3,11 @@
 Ids made by one process are strictly increasing, also within one millisecond (RFC 9562 section
 6.2, method 1: the 12-bit rand_a field is a counter seeded randomly each millisecond), so rows
 such as a job's item errors come back in the order they were written.
+
+The random bits come from the operating system's CSPRNG in blocks rather than one call per id:
+each os.urandom call releases the GIL, and a thread making ids in a loop (an import's writer)
+then waited for the GIL again on every id, behind the threads parsing the next batch. A forked
+child draws a new block, so two processes never share random bits.
 """
 
 import os
@@ -14,6 +19,27 @@ _lock = threading.Lock()
 _last_milliseconds = 0
 _counter = 0
 _COUNTER_MAX = 0xFFF
+_RANDOM_BLOCK = 8192  # bytes drawn at a time: ids for about 800 calls
+_random = b""
+_random_at = 0
+
+
+def _random_bytes(count: int) -> bytes:
+    """`count` bytes from the current block (the caller holds `_lock`)."""
+    global _random, _random_at
+    if _random_at + count > len(_random):
+        _random, _random_at = os.urandom(_RANDOM_BLOCK), 0
+    start = _random_at
+    _random_at += count
+    return _random[start : start + count]
+
+
+def _forget_random_block() -> None:
+    global _random, _random_at
+    _random, _random_at = b"", 0
+
+
+os.register_at_fork(after_in_child=_forget_random_block)
 
 
 def new_id() -> uuid.UUID:
@@ -23,16 +49,18 @@ def new_id() -> uuid.UUID:
         milliseconds = time.time_ns() // 1_000_000
         if milliseconds > _last_milliseconds:
             _last_milliseconds = milliseconds
-            _counter = int.from_bytes(os.urandom(2), "big") & 0x7FF  # leave room to count up
+            seed = _random_bytes(2)
+            _counter = int.from_bytes(seed, "big") & 0x7FF  # leave room to count up
         else:
             _counter += 1
             if _counter > _COUNTER_MAX:  # 2048+ ids in one millisecond: borrow the next one
                 _last_milliseconds += 1
                 _counter = 0
         milliseconds, counter = _last_milliseconds, _counter
+        random_bits = int.from_bytes(_random_bytes(8), "big") & ((1 << 62) - 1)
     value = (milliseconds & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76  # version 7
     value |= counter << 64  # rand_a as a counter
     value |= 0b10 << 62  # RFC 9562 variant
-    value |= int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)  # rand_b
+    value |= random_bits  # rand_b
     return uuid.UUID(int=value)
