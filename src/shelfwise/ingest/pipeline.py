@@ -81,12 +81,11 @@ def run_import(context: JobContext, import_id: uuid.UUID) -> dict[str, Any]:
     except FileError as error:
         _fail(context, plan, error.detail)
         raise PermanentJobError(error.detail) from None
-    if total is not None:
-        context.set_total(total)
-        with context.unit_of_work() as session:
-            run = ImportRunRepository(session, plan.organization_id).get(plan.import_id)
-            if run is not None:
-                run.rows_total = total
+    context.set_total(total)
+    with context.unit_of_work() as session:
+        run = ImportRunRepository(session, plan.organization_id).get(plan.import_id)
+        if run is not None:
+            run.rows_total = total
     with _items(context, plan) as items:
         pending = (item for item in items if item.line > plan.lines_done)
         write_in_batches(pending, partial(_write_batch, context, plan), BATCH_ROWS)
@@ -125,20 +124,15 @@ def _plan(context: JobContext, import_id: uuid.UUID) -> RunPlan:
         )
 
 
-def _count(context: JobContext, plan: RunPlan) -> int | None:
+def _count(context: JobContext, plan: RunPlan) -> int:
     """Read the whole file once without validating: its rows, or the FileError that refuses it.
     JSON was parsed when it arrived and is counted while it is read."""
     if plan.format is ImportFormat.JSON:
         return len(_json_items(context, plan))
     with _table(context, plan) as table:
-        if not isinstance(table, CsvTable):
-            return sum(1 for _ in table)
-        quick = table.count_rows_quickly()
-        if quick is not None:
-            return quick
-    with _table(context, plan) as table:  # the exact reader, which names the line at fault
-        assert isinstance(table, CsvTable)
-        return table.count_rows()
+        if isinstance(table, CsvTable):
+            return table.count_rows()
+        return sum(1 for _ in table)
 
 
 @contextmanager
