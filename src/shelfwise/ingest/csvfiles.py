@@ -8,15 +8,9 @@ only what spoils the whole file (encoding, header, too many rows) raises `FileEr
 import csv
 from collections import deque
 from collections.abc import Iterator
-from itertools import chain
 from typing import BinaryIO, Literal, TextIO, cast
 
-from shelfwise.ingest.decoding import (
-    LINE_GUARD_MIN_BYTES,
-    DecodedText,
-    LineRunTooLong,
-    open_text,
-)
+from shelfwise.ingest.decoding import DecodedText, open_text
 from shelfwise.ingest.records import FileError, Limits, Record, RowProblem, check_headers
 
 DELIMITERS = ("\t", ";", ",", "|")  # preferred in this order when a header fits several equally
@@ -78,38 +72,6 @@ class CsvTable:
         """The rows left, read and checked as `for item in table` would (encoding, limits) but
         not made into records: a first pass over the file at a fraction of the cost."""
         return sum(1 for _ in self._rows(make_records=False))
-
-    def count_rows_quickly(self) -> int | None:
-        """`count_rows` at several times its speed, or None where only it can answer (a line
-        near the length limit, more rows than allowed: it names the line): call it on a new
-        table then. The lines are read in C, guarded against over-long ones by the decoder,
-        and the csv module parses them as `count_rows` would."""
-        limit = self.limits.max_line_chars
-        if not isinstance(self._text, DecodedText) or limit < LINE_GUARD_MIN_BYTES:
-            return None
-        self._text.guard_line_length(limit)
-        lines = self._lines.take_ahead()
-        if lines is None:  # an over-long line is among those read ahead
-            return None
-        reader = csv.reader(
-            chain(lines, self._text),
-            delimiter=self.delimiter,
-            quoting=self._reader.dialect.quoting,
-            strict=True,
-        )
-        count = 0
-        try:
-            while True:
-                try:
-                    for fields in reader:
-                        if "".join(fields).strip():
-                            count += 1
-                    break
-                except csv.Error:
-                    count += 1  # a row that cannot be read is an item of its own
-        except LineRunTooLong:
-            return None
-        return count if count <= self.limits.max_rows else None
 
     def _rows(self, *, make_records: bool) -> Iterator[Record | RowProblem | None]:
         """Each row as a record or a problem, or None for a good row not made into a record.
@@ -281,16 +243,6 @@ class _Lines:
         if isinstance(line, _LineEnd):
             raise _LineTooLong(self.number)
         return line
-
-    def take_ahead(self) -> list[str] | None:
-        """The lines read ahead and not yet consumed (counted as consumed), or None if one of
-        them was over the limit."""
-        ahead = list(self._ahead)
-        self._ahead.clear()
-        if any(isinstance(line, _LineEnd) for line in ahead):
-            return None
-        self.number += len(ahead)
-        return cast(list[str], ahead)
 
     def peek(self, count: int) -> list[str]:
         """Up to `count` next lines that are not blank, without consuming them."""

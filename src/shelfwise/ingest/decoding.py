@@ -24,7 +24,6 @@ WINDOWS_1252 = "cp1252"
 
 SAMPLE_BYTES = 65_536
 _CHUNK_BYTES = 65_536
-LINE_GUARD_MIN_BYTES = _CHUNK_BYTES  # a line guard measures runs across chunks, not inside one
 _BOMS = (
     (codecs.BOM_UTF8, UTF8_BOM),
     (codecs.BOM_UTF16_LE, UTF16_LE),
@@ -100,19 +99,6 @@ class DecodedText(io.TextIOWrapper):
         """The file's encoding (a detected UTF-8 becomes cp1252 if it switched, see above)."""
         return self._transcoder.encoding
 
-    def guard_line_length(self, limit: int) -> None:
-        """Raise `LineRunTooLong` while reading once a line passes `limit` UTF-8 bytes (at least
-        64 KiB): what still arrives is then at most that much plus one chunk, even read line by
-        line in C (`for line in text`)."""
-        self._transcoder.guard_line_length(limit)
-
-
-class LineRunTooLong(Exception):
-    """More bytes than a line guard allows came without a line break (see `guard_line_length`)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"more than {limit} bytes without a line break")
-
 
 class _Transcoder(io.RawIOBase):
     """Decodes the source chunk by chunk, checking every byte, and hands the text on as UTF-8."""
@@ -131,9 +117,6 @@ class _Transcoder(io.RawIOBase):
         self._is_done = False
         self._line = 1  # line of the next decoded character
         self._is_after_cr = False
-        self._line_limit: int | None = None  # see guard_line_length
-        self._line_run = 0  # bytes handed on since the last line break
-        self._longest_run = 0  # the longest run without a line break since the guard was set
 
     def readable(self) -> bool:
         return True
@@ -167,41 +150,15 @@ class _Transcoder(io.RawIOBase):
             data = decoded[: len(decoded) - len(self._decoder.getstate()[0])]
             self._line += _byte_line_breaks(data, self._is_after_cr)
             self._is_after_cr = data.endswith(b"\r") if data else self._is_after_cr
-        else:
-            self._line += _line_breaks(text, self._is_after_cr)
-            self._is_after_cr = text.endswith("\r") if text else self._is_after_cr
-            try:
-                data = text.encode(UTF8)
-            except UnicodeEncodeError:
-                raise FileError(
-                    f"the file decodes ({self.encoding}) to lone surrogates, which are not text"
-                ) from None
-        self._measure_line_run(data)
-        return data
-
-    def guard_line_length(self, limit: int) -> None:
-        """From here on, raise `LineRunTooLong` once more than `limit` bytes pass without a line
-        break, so a reader that takes whole lines never holds a longer one. Only for limits of
-        at least a chunk: a run inside one chunk is not measured."""
-        if limit < LINE_GUARD_MIN_BYTES:
-            raise ValueError(f"a line guard needs a limit of at least {LINE_GUARD_MIN_BYTES} bytes")
-        self._line_limit = limit
-        self._longest_run = self._line_run  # what was handed on before counts too
-
-    def _measure_line_run(self, data: bytes) -> None:
-        """Track the bytes since the last line break (always: the first chunks are handed on
-        before a guard is set); raise if a guarded line passes its limit."""
-        last_break = max(data.rfind(b"\n"), data.rfind(b"\r"))
-        if last_break < 0:
-            self._line_run += len(data)
-            self._longest_run = max(self._longest_run, self._line_run)
-        else:
-            breaks = (data.find(b"\n"), data.find(b"\r"))
-            first_break = min(position for position in breaks if position >= 0)
-            self._longest_run = max(self._longest_run, self._line_run + first_break)
-            self._line_run = len(data) - last_break - 1
-        if self._line_limit is not None and self._longest_run > self._line_limit:
-            raise LineRunTooLong(self._line_limit)
+            return data
+        self._line += _line_breaks(text, self._is_after_cr)
+        self._is_after_cr = text.endswith("\r") if text else self._is_after_cr
+        try:
+            return text.encode(UTF8)
+        except UnicodeEncodeError:
+            raise FileError(
+                f"the file decodes ({self.encoding}) to lone surrogates, which are not text"
+            ) from None
 
     def _recover(self, error: UnicodeDecodeError, chunk: bytes) -> str:
         data = error.object  # bytes the decoder held back from the last chunk, then this one
