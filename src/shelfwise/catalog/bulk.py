@@ -80,6 +80,7 @@ SOURCE_AT_INDEX = CONTENT_COLUMNS.index("source_updated_at")
 content_of = attrgetter(*CONTENT_COLUMNS)
 key_of = attrgetter(*KEY_COLUMNS)
 PRODUCTS = cast(Table, Product.__table__)
+MERGE_WORK_MEM = "64MB"  # room to sort a 10,000-row batch in memory (about 7 MB on disk)
 
 Key = tuple[str, str]
 Stored = tuple[Any, tuple[Any, ...]]  # a product's id and content as the database holds them
@@ -297,6 +298,8 @@ class ProductUpserts(TenantRepository[Product]):
                 copy.set_types(STAGING_TYPES)
                 for row in rows:
                     copy.write_row((new_id(), *key_of(row), *content_of(row)))
+        # The merge sorts the batch by key; PostgreSQL's default 4 MB spilled it to disk.
+        connection.exec_driver_sql(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'")
         changed = connection.execute(self._merge_statement(utcnow())).all()
         created = sum(1 for row in changed if row.inserted)
         stale = 0 if len(changed) == len(rows) else self._count_stale(connection)
