@@ -9,8 +9,8 @@ What it does, in a few minutes, with traffic only to 127.0.0.1:
    a BOM, ";"-separated, German headers, decimal commas ("1.234,56 €"), EANs with valid check
    digits, 1-3 image URLs joined by "|", a category path, a description of a few hundred
    characters (some quoted: they hold ";" or '"'), and update times in three notations (ISO
-   without a zone, ISO with an offset, "08.05.2024 11:03"). Alongside it, the same rows as the
-   typed Python values the import should make of them (UUIDs, lists, dicts, aware datetimes);
+   without a zone, ISO with an offset, "08.05.2024 11:03"). The same generator gives the rows
+   as the typed Python values the import should make of them (lists, dicts, aware datetimes);
 2. on a fresh, migrated PostgreSQL database (tests/databases.py; the application connects as the
    non-owner role shelfwise_app, so row-level security is in force), in two organizations:
    - the full import, timed from the file's bytes to the job's end: `start_file_import` (the
@@ -20,7 +20,10 @@ What it does, in a few minutes, with traffic only to 127.0.0.1:
      its counters, row errors and job progress);
    - the baseline, timed from the typed rows to their commit: one binary `COPY … FROM STDIN`
      into products as the tables' owner (row-level security would refuse the app role), in one
-     transaction. Binary beat text COPY here (3.2 against 2.6 s for 200,000 rows);
+     transaction, JSON written by orjson as the import's staging COPY does. The rows carry ids
+     as the catalog makes them (UUIDv7, made before the timing): random UUIDs would halve the
+     baseline's speed (15,600 rows/s here) by scattering its index inserts. Text COPY ran
+     about as fast as binary (22,000 against 22,000-27,000 rows/s);
 3. the same on SQLite (a temporary data directory): the baseline is one `executemany` of a
    plain INSERT into products on the application's own connection (WAL, synchronous=NORMAL), in
    one transaction, the values converted to SQLite's stored form (hex UUIDs, JSON text, decimal
@@ -37,9 +40,27 @@ backend. Target: >= 0.5 on both. A single import of 200,000 rows is long enough 
 each side is the measure; the machine has two shared cores, so read the ratios, not the rows/s.
 The last line printed is one JSON object.
 
-Measured here (2 cores, while the test suite ran beside it): PostgreSQL 0.128 (import 2,747
-rows/s, COPY 21,397), SQLite 0.348 (import 2,651 rows/s, executemany 7,622); peak memory growth
-39.4 MiB at 100,000 rows and 40.2 MiB at 200,000 (flat). Target not met yet.
+Measured here (2 shared cores, other work beside it; read the ratios, which moved with the
+baselines: COPY ran at 48,000 to 72,000 rows/s on the same code):
+- session 10: PostgreSQL 0.128 (import 2,747 rows/s), SQLite 0.348 (import 2,651 rows/s);
+- start of session 11, quiet machine: PostgreSQL 0.245 (import 11,983 rows/s, COPY 48,961),
+  SQLite 0.358 (import 13,833, executemany 38,650);
+- end of session 11: see the closing note of issue 4 (PostgreSQL about 0.31 with COPY at
+  68,000 rows/s, import 21,000 rows/s). Target not met.
+What the session-11 work changed: batches are written by a writer thread while the next batch
+is read (the database's share overlaps Python's); young-generation collections every 50,000
+objects during an import instead of 700 (a sixth of the time went to the collector walking the
+batch); UUIDv7 random bits drawn in blocks (an os.urandom call per id released the GIL, and the
+writer thread then waited for it on every row); the SQLite batch inserted by one statement from
+a JSON array (executemany took the GIL back for every row); the next payload chunk fetched
+ahead, LZ4 instead of pglz for stored payloads, chunks read in binary (hex text cost three
+times the chunk); the merge's sort in memory; a leaner row conversion and GTIN check digit.
+What is left is Python per row on the reading thread, about 35 us of CPU: decoding and csv
+parsing of two passes (about 10 us; the csv module itself is most of it), the row conversion
+(about 14 us) and the records and items around it, against 15-20 us a row for the whole COPY
+baseline. With the merge overlapped, the import is bounded by that thread; halving it needs the
+common rows converted column-wise (or the batches spread over worker processes), not more
+tuning of the per-row path.
 """
 
 import argparse
