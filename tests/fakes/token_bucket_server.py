@@ -6,16 +6,12 @@ A request finding the bucket empty gets 429 with `Retry-After`; an accepted one 
 challenge page (status 200, a robot check). Runs in threads of the process that starts it, so
 worker processes elsewhere reach it over loopback.
 
-A request's arrival is the kernel's receive timestamp (Linux SO_TIMESTAMPNS), as a real vendor
-stamps requests at its edge: a handler thread that the scheduler wakes late must not make two
-well-spaced requests look bunched.
+A request's arrival is the kernel's receive timestamp (see `loopback.py`, shared with the fake
+SP-API server).
 """
 
 import json
 import math
-import socket
-import struct
-import sys
 import threading
 import time
 from collections import deque
@@ -24,8 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
 
-SO_TIMESTAMPNS = 35  # Linux; the socket module does not name it
-KERNEL_TIMESTAMPS = sys.platform == "linux"
+from tests.fakes.loopback import arrival_time, start_loopback_server
+
 CHALLENGE_PAGE = b"<html><title>Robot Check</title><p>Type the characters you see.</p></html>"
 
 
@@ -129,7 +125,7 @@ class FakeVendor:
             arrival = 0.0
 
             def handle_one_request(self) -> None:
-                self.arrival = _arrival(self.connection)
+                self.arrival = arrival_time(self.connection)
                 super().handle_one_request()
 
             def _serve(self) -> None:
@@ -157,13 +153,7 @@ class FakeVendor:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
-        if KERNEL_TIMESTAMPS:  # inherited by every accepted connection
-            self._server.socket.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-        self._server.server_bind()
-        self._server.server_activate()
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = start_loopback_server(Handler)
         return self
 
     def stop(self) -> None:
@@ -182,19 +172,3 @@ class FakeVendor:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
-
-
-def _arrival(connection: socket.socket) -> float:
-    """When the next request's first byte reached this host (wall clock, like time.time())."""
-    if KERNEL_TIMESTAMPS:
-        try:
-            _data, ancillary, _flags, _address = connection.recvmsg(
-                1, socket.CMSG_SPACE(16), socket.MSG_PEEK
-            )
-        except OSError:
-            return time.time()
-        for level, kind, payload in ancillary:
-            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(payload) >= 16:
-                seconds, nanoseconds = struct.unpack("qq", payload[:16])
-                return seconds + nanoseconds / 1e9
-    return time.time()

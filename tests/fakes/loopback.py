@@ -1,0 +1,50 @@
+"""Pieces shared by the fake vendors: a threaded loopback HTTP server and kernel arrival times.
+
+A request's arrival is the kernel's receive timestamp (Linux SO_TIMESTAMPNS), as a real vendor
+stamps requests at its edge: a handler thread that the scheduler wakes late must not make two
+well-spaced requests look bunched.
+"""
+
+import socket
+import struct
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from time import time
+
+SO_TIMESTAMPNS = 35  # Linux; the socket module does not name it
+KERNEL_TIMESTAMPS = sys.platform == "linux"
+
+
+def start_loopback_server(
+    handler: type[BaseHTTPRequestHandler], *, poll_interval: float = 0.5
+) -> ThreadingHTTPServer:
+    """Serve `handler` on 127.0.0.1 (a free port) from daemon threads of this process.
+
+    `shutdown()` waits up to `poll_interval` for the serving loop to notice; a fake started
+    once per test wants it short.
+    """
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler, bind_and_activate=False)
+    if KERNEL_TIMESTAMPS:  # inherited by every accepted connection
+        server.socket.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    server.server_bind()
+    server.server_activate()
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(poll_interval,), daemon=True).start()
+    return server
+
+
+def arrival_time(connection: socket.socket) -> float:
+    """When the next request's first byte reached this host (wall clock, like time.time())."""
+    if KERNEL_TIMESTAMPS:
+        try:
+            _data, ancillary, _flags, _address = connection.recvmsg(
+                1, socket.CMSG_SPACE(16), socket.MSG_PEEK
+            )
+        except OSError:
+            return time()
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(payload) >= 16:
+                seconds, nanoseconds = struct.unpack("qq", payload[:16])
+                return float(seconds + nanoseconds / 1e9)
+    return time()
