@@ -2,8 +2,8 @@
 
 The library is in the test extra until the adapter adds it to the product. The test shows the
 two overrides the library needs: the SP-API endpoint (a marketplace object with `endpoint`) and
-the LWA host and scheme (an `auth_token_client_class`). The library caches access tokens in a module-level TTLCache keyed
-by the refresh token, which outlives one fake; each test here clears it.
+the LWA host and scheme (an `auth_token_client_class`). The library caches access tokens in a
+module-level TTLCache keyed by the refresh token, which outlives one fake; each test clears it.
 """
 
 from types import SimpleNamespace
