@@ -133,6 +133,10 @@ def test_a2_tenant_set_inside_a_transaction_ends_with_it(
 def sqlite_database(tmp_path: Path) -> Path:
     path = tmp_path / "counter.db"
     with closing(sqlite3.connect(path)) as connection, connection:
+        # As `shelfwise migrate` leaves a database before any worker starts: two processes
+        # switching a new file to WAL at once race for its exclusive lock, which no busy
+        # timeout waits for (a flake on a loaded machine, not the H1 behaviour under test).
+        connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)")
         connection.execute("INSERT INTO counter (id, value) VALUES (1, 0)")
     return path
