@@ -31,9 +31,26 @@ per request as the server's baseline route, which capped the baseline and flatte
 Measured here (load average 8 to 13 from other work on the two cores):
 - before the list-path work: ratio 0.23 (list 37 req/s, p99 480 ms; baseline 180 req/s);
 - after it: ratio 0.40 to 0.49 (list 40 to 65 req/s; baseline 90 to 135 req/s). Target not met.
-An authenticated route that returns `{}` already runs at about 0.7 x the baseline (token check,
-membership query, tenant switch, two more worker-thread hops), which leaves the 50 rows about
-15 % of a baseline request; fetching and decoding 51 rows of 16 columns costs more than that.
+
+The baseline runs in two modes on this machine, about 630 or about 900 req/s (the server's
+system time per request more than triples in the slow one), and a run may switch between them;
+the list moves far less, so the mode decides most of the ratio. Read the rounds, not only the
+median. Figures of December 2026 (raw client, 10 rounds of 3 s; req/s are a run's medians):
+- before the principal and the request's transaction moved into the endpoint's worker thread
+  (two thread hops per list request): ratio 0.621, 0.629, 0.626 (list 394 to 422 req/s,
+  baseline 621 to 675 req/s, slow mode; rounds in fast mode 0.46 to 0.58);
+- after it (one hop; membership query through Core): ratio 0.769, 0.614, 0.769 (list 486 to
+  540 req/s; baseline 631 and 652 req/s in slow mode, 876 req/s in fast mode, whose rounds gave
+  0.57 to 0.67). Target met in every run, but with margin only in slow mode.
+The same two servers side by side (one database, rounds alternating): the list answers 1.28 and
+1.30 times as many requests as before, the baseline 1.01 times.
+
+Where a list request's time goes now (py-spy, server process): the endpoint's worker thread holds
+the GIL for about 40 % of the samples (the page query and its 51 rows a half of that, the
+membership query with the pool's pre-ping a third), the event loop for about 35 % (middleware,
+access log, writing the 50 kB body). PostgreSQL spends 0.75 ms of CPU per list request against
+0.17 ms per baseline request, 0.12 ms of it replanning the page query: its LIMIT is a bound
+parameter, so PostgreSQL costs the generic plan as if a tenth of the table came back.
 """
 
 import argparse

@@ -1,7 +1,7 @@
 """FastAPI dependencies: the request's session (one unit of work) and its principal."""
 
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Annotated, Any
 
 from anyio import CancelScope, CapacityLimiter, to_thread
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from shelfwise.accounts.models import Role
 from shelfwise.accounts.principal import Principal
 from shelfwise.accounts.repository import AccountsRepository
+from shelfwise.operations.endpoint_thread import in_endpoint_thread, marked_dependency
 from shelfwise.operations.request_transaction import CURRENT_TRANSACTION, RequestTransaction
 from shelfwise.platform.context import AppContext
 from shelfwise.platform.errors import AuthenticationError, InvalidInputError
@@ -55,7 +56,17 @@ async def request_session(request: Request, context: Context) -> AsyncIterator[S
             await to_thread.run_sync(transaction.finish, limiter=exit_limiter)
 
 
-DbSession = Annotated[Session, Depends(request_session, scope="function")]
+def _request_session_in_thread(request: Request, context: Context) -> Iterator[Session]:
+    """`request_session` in a sync endpoint's thread (operations/endpoint_thread.py): opened,
+    committed or rolled back there, around the endpoint, with no thread hop of its own."""
+    with context.database.unit_of_work(write=request.method not in READ_METHODS) as session:
+        yield session
+
+
+DbSession = Annotated[
+    Session,
+    Depends(in_endpoint_thread(request_session, run=_request_session_in_thread), scope="function"),
+]
 
 
 MISSING_BEARER = "Send Authorization: Bearer <access token or API key>."
@@ -127,17 +138,23 @@ def _record_api_key_use(
         AccountsRepository(write_session).touch_api_key(api_key_id, utcnow())
 
 
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+# A sync endpoint resolves its principal in its own worker thread, first: one thread hop less per
+# authenticated request (see operations/endpoint_thread.py).
+CurrentPrincipal = Annotated[Principal, Depends(in_endpoint_thread(current_principal))]
 
 
 def role_at_least(role: Role) -> object:
     """A dependency that admits only principals with `role` or higher."""
 
-    async def check(principal: CurrentPrincipal) -> Principal:  # no I/O: stays on the loop
+    def require(principal: Principal) -> Principal:
         principal.require(role)
         return principal
 
-    return Depends(check)
+    async def check(principal: CurrentPrincipal) -> Principal:  # no I/O: stays on the loop
+        return require(principal)
+
+    # Where the principal is resolved in a sync endpoint's thread, so is the role check.
+    return Depends(in_endpoint_thread(check, run=require))
 
 
 Viewer = CurrentPrincipal
@@ -172,6 +189,7 @@ def document_security(app: FastAPI, routers: Iterable[APIRouter]) -> None:
 
 
 def _needs_principal(dependant: Dependant) -> bool:
-    return dependant.call is current_principal or any(
+    call = dependant.call
+    return (call is not None and marked_dependency(call) is current_principal) or any(
         _needs_principal(child) for child in dependant.dependencies
     )

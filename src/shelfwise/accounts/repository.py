@@ -145,7 +145,9 @@ class AccountsRepository:
                 else _SESSION_MEMBERSHIP_IN_ORGANIZATION
             )
             parameters["organization_id"] = organization_id
-        row = self.session.execute(statement, parameters).first()
+        # Through the Core connection: every authenticated request runs it, the columns are plain
+        # values, and ORM execution cost 150 µs of CPU against 110 µs through Core.
+        row = self.session.connection().execute(statement, parameters).first()
         if row is None:
             return None
         set_tenant(self.session, row[0], applied=switching)

@@ -5,16 +5,16 @@ keep the first, so `{"price": 1, "price": 9}` could mean different things to eac
 Routers opt in with `APIRouter(route_class=JsonRoute)`.
 """
 
-import functools
 import inspect
 import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-from shelfwise.operations.request_transaction import finish_in_endpoint_thread
+from shelfwise.operations.endpoint_thread import EndpointInThread, collecting, make_refused
 
 
 class DuplicateKeyError(ValueError):
@@ -55,29 +55,35 @@ class JsonRequest(Request):
 
 class JsonRoute(APIRoute):
     """An API route whose request bodies are parsed by `JsonRequest`, and whose sync endpoint
-    commits the request's transaction in its own worker thread (one thread hop, not two)."""
+    runs in one worker thread together with the dependencies marked `in_endpoint_thread` (the
+    principal, the request's transaction) and its commit: one thread hop per request, not one
+    per sync dependency plus one for the endpoint (see endpoint_thread.py)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if not inspect.iscoroutinefunction(endpoint):
-            endpoint = _committing(endpoint)
+        if not _is_async_or_generator(endpoint):
+            endpoint = EndpointInThread(endpoint, kwargs.get("dependencies") or ())
         super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def strict_handler(request: Request) -> Response:
-            return await handler(JsonRequest(request.scope, request.receive))
+            with collecting() as collected:
+                try:
+                    return await handler(JsonRequest(request.scope, request.receive))
+                except RequestValidationError as refusal:
+                    # FastAPI validates parameters and bodies after making the dependencies;
+                    # a caller who may not call the route learns that (401, 403) instead.
+                    await make_refused(collected, refusal)
+                    raise
 
         return strict_handler
 
 
-def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    # FastAPI reads the parameters through functools.wraps (inspect.signature follows
-    # __wrapped__), so the wrapper declares exactly what the endpoint declares.
-    @functools.wraps(endpoint)
-    def run_then_commit(*args: Any, **kwargs: Any) -> Any:
-        result = endpoint(*args, **kwargs)
-        finish_in_endpoint_thread()
-        return result
-
-    return run_then_commit
+def _is_async_or_generator(endpoint: Callable[..., Any]) -> bool:
+    # Streaming endpoints run on the loop or iterate later: not a sync call to wrap.
+    return (
+        inspect.iscoroutinefunction(endpoint)
+        or inspect.isasyncgenfunction(endpoint)
+        or inspect.isgeneratorfunction(endpoint)
+    )

@@ -1,7 +1,10 @@
-"""The request's transaction, which a sync endpoint ends in its own worker thread.
+"""The request's transaction where FastAPI makes the request's session itself.
 
-`request_session` (accounts/auth.py) opens it; `JsonRoute` wraps sync endpoints so the commit
-runs right after the endpoint in the same thread, saving a second thread hop per request.
+Under `JsonRoute`, a sync endpoint's transaction is opened and closed in the endpoint's own
+thread (operations/endpoint_thread.py). Elsewhere `request_session` (accounts/auth.py) opens
+this one on the event loop: a sync endpoint whose route was not rewritten still commits it right
+after the endpoint in the same thread (`finish_in_endpoint_thread`), saving a thread hop; an async
+endpoint's is ended by `request_session` in a worker thread.
 """
 
 import threading
