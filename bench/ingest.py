@@ -45,8 +45,12 @@ baselines: COPY ran at 48,000 to 72,000 rows/s on the same code):
 - session 10: PostgreSQL 0.128 (import 2,747 rows/s), SQLite 0.348 (import 2,651 rows/s);
 - start of session 11, quiet machine: PostgreSQL 0.245 (import 11,983 rows/s, COPY 48,961),
   SQLite 0.358 (import 13,833, executemany 38,650);
-- end of session 11: see the closing note of issue 4 (PostgreSQL about 0.31 with COPY at
-  68,000 rows/s, import 21,000 rows/s). Target not met.
+- end of session 11, three runs with other work on the machine: PostgreSQL 0.311, 0.265 and
+  0.256 (import 21,285, 11,365 and 10,794 rows/s; COPY 68,340, 42,864 and 42,200), SQLite
+  0.346, 0.533 and 0.318 (import 9,583, 15,727 and 9,370; executemany 27,663, 29,512 and
+  29,434); peak memory growth 48.3 MiB at 100,000 rows and 49.5 MiB at 200,000 (flat; two
+  batches are in memory now). Alone on the machine the import ran at 20,000-22,000 rows/s on
+  PostgreSQL and 17,500-19,000 on SQLite (was 12,000 and 13,800 at the start). Target not met.
 What the session-11 work changed: batches are written by a writer thread while the next batch
 is read (the database's share overlaps Python's); young-generation collections every 50,000
 objects during an import instead of 700 (a sixth of the time went to the collector walking the
