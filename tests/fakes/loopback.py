@@ -11,6 +11,8 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from time import time
+from types import TracebackType
+from typing import Self
 
 SO_TIMESTAMPNS = 35  # Linux; the socket module does not name it
 KERNEL_TIMESTAMPS = sys.platform == "linux"
@@ -32,6 +34,33 @@ def start_loopback_server(
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, args=(poll_interval,), daemon=True).start()
     return server
+
+
+class LoopbackFake:
+    """The lifecycle of a fake vendor: `start()` (the subclass's) sets `_server`; `stop()` and
+    the context manager end it."""
+
+    _server: ThreadingHTTPServer | None = None
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
 
 
 def arrival_time(connection: socket.socket) -> float:

@@ -17,10 +17,9 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Self
 
-from tests.fakes.loopback import arrival_time, start_loopback_server
+from tests.fakes.loopback import LoopbackFake, arrival_time, start_loopback_server
 
 CHALLENGE_PAGE = b"<html><title>Robot Check</title><p>Type the characters you see.</p></html>"
 
@@ -53,7 +52,7 @@ class Arrival:
 
 
 @dataclass
-class FakeVendor:
+class FakeVendor(LoopbackFake):
     rate_per_second: float
     burst: int
     advertised_rate: float | None = None  # what x-amzn-RateLimit-Limit says (default: the rate)
@@ -155,20 +154,3 @@ class FakeVendor:
 
         self._server = start_loopback_server(Handler)
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -26,11 +26,10 @@ import time
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.fakes.loopback import arrival_time, start_loopback_server
+from tests.fakes.loopback import LoopbackFake, arrival_time, start_loopback_server
 from tests.fakes.spapi.clock import SimulatedClock
 from tests.fakes.spapi.faults import Fault, FaultQueue
 from tests.fakes.spapi.handlers import (
@@ -97,7 +96,7 @@ class _Reply:
     stall_seconds: float = 0.0
 
 
-class FakeSellingPartnerApi:
+class FakeSellingPartnerApi(LoopbackFake):
     def __init__(self, *, acceleration: float = 1.0, state: MarketplaceState | None = None) -> None:
         self.state = state or MarketplaceState()
         self.clock = SimulatedClock(acceleration)
@@ -334,23 +333,6 @@ class FakeSellingPartnerApi:
 
         self._server = start_loopback_server(Handler, poll_interval=0.02)
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _unauthorized(details: str) -> Answer:
