@@ -9,6 +9,7 @@ import socket
 import struct
 import sys
 import threading
+import time as clock
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from time import time
 from types import TracebackType
@@ -34,6 +35,41 @@ def start_loopback_server(
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, args=(poll_interval,), daemon=True).start()
     return server
+
+
+class LoopbackHandler(BaseHTTPRequestHandler):
+    """What every fake's request handler shares: keep-alive, the kernel arrival time, the body
+    read, the answer written (after an optional stall), and no request log."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, like a real API
+    disable_nagle_algorithm = True  # headers and body leave at once
+    arrival = 0.0
+
+    def handle_one_request(self) -> None:
+        self.arrival = arrival_time(self.connection)
+        super().handle_one_request()
+
+    def read_body(self) -> bytes:
+        length = int(self.headers.get("content-length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def send_answer(
+        self, status: int, headers: dict[str, str], body: bytes, stall_seconds: float = 0.0
+    ) -> None:
+        if stall_seconds:
+            clock.sleep(stall_seconds)
+        try:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting (a timeout test)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
 
 
 class LoopbackFake:

@@ -13,13 +13,12 @@ SP-API server).
 import json
 import math
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Self
 
-from tests.fakes.loopback import LoopbackFake, arrival_time, start_loopback_server
+from tests.fakes.loopback import LoopbackFake, LoopbackHandler, start_loopback_server
 
 CHALLENGE_PAGE = b"<html><title>Robot Check</title><p>Type the characters you see.</p></html>"
 
@@ -118,39 +117,16 @@ class FakeVendor(LoopbackFake):
     def start(self) -> Self:
         vendor = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, like a real API
-            disable_nagle_algorithm = True  # headers and body leave at once
-            arrival = 0.0
-
-            def handle_one_request(self) -> None:
-                self.arrival = arrival_time(self.connection)
-                super().handle_one_request()
-
+        class Handler(LoopbackHandler):
             def _serve(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                if length:
-                    self.rfile.read(length)
+                self.read_body()
                 path = self.path.split("?", 1)[0]
                 status, headers, body, stall = vendor.answer(path, self.arrival)
-                if stall:
-                    time.sleep(stall)
-                try:
-                    self.send_response(status)
-                    headers.setdefault("content-type", "application/json")
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.send_header("content-length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting (a timeout test)
+                headers.setdefault("content-type", "application/json")
+                self.send_answer(status, headers, body, stall)
 
             do_GET = _serve
             do_POST = _serve
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
 
         self._server = start_loopback_server(Handler)
         return self

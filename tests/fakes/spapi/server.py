@@ -22,14 +22,13 @@ would need, nor a dependency. It speaks HTTP/1.1 keep-alive like the real endpoi
 import gzip
 import json
 import threading
-import time
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.fakes.loopback import LoopbackFake, arrival_time, start_loopback_server
+from tests.fakes.loopback import LoopbackFake, LoopbackHandler, start_loopback_server
 from tests.fakes.spapi.clock import SimulatedClock
 from tests.fakes.spapi.faults import Fault, FaultQueue
 from tests.fakes.spapi.handlers import (
@@ -300,36 +299,14 @@ class FakeSellingPartnerApi(LoopbackFake):
     def start(self) -> Self:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, like the real endpoint
-            disable_nagle_algorithm = True  # headers and body leave at once
-            arrival = 0.0
-
-            def handle_one_request(self) -> None:
-                self.arrival = arrival_time(self.connection)
-                super().handle_one_request()
-
+        class Handler(LoopbackHandler):
             def _serve(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                body = self.rfile.read(length) if length else b""
+                body = self.read_body()
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 reply = fake.reply(self.command, self.path, headers, body, self.arrival)
-                if reply.stall_seconds:
-                    time.sleep(reply.stall_seconds)
-                try:
-                    self.send_response(reply.status)
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("content-length", str(len(reply.body)))
-                    self.end_headers()
-                    self.wfile.write(reply.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting (a timeout test)
+                self.send_answer(reply.status, reply.headers, reply.body, reply.stall_seconds)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
 
         self._server = start_loopback_server(Handler, poll_interval=0.02)
         return self
