@@ -81,7 +81,7 @@ class RecordConverter:
     (nothing in the file is dropped); listing-only fields (SKU, quantity, bullets, price) go to
     attributes too.
 
-    It runs once per row of every import (a tenth of a large import's time), so what does not
+    It runs once per row of every import (a third of the reading thread's time), so what does not
     change between rows is settled here: each field's column, and the parsers of the mapped
     fields only, with the file's options.
     """
