@@ -35,6 +35,18 @@ class VendorRejectedError(ShelfwiseError, PermanentJobError):
     title = "Bad gateway"
     is_retryable = False
 
-    def __init__(self, detail: str, vendor_status: int) -> None:
+    def __init__(
+        self, detail: str, vendor_status: int, *, vendor_reason: str | None = None
+    ) -> None:
         super().__init__(detail, vendor_status=vendor_status)
         self.vendor_status = vendor_status
+        self.vendor_reason = vendor_reason
+
+
+class AccountDisconnectedError(ShelfwiseError, PermanentJobError):
+    """The marketplace no longer honours the account's authorization (a revoked or invalid
+    grant, deleted credentials): nothing works until the seller reconnects it."""
+
+    status_code = 409
+    title = "Account disconnected"
+    is_retryable = False

@@ -12,6 +12,7 @@ terminal.
 """
 
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -66,6 +67,27 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
         return None
 
 
+def vendor_reason(response: httpx.Response) -> str | None:
+    """What the vendor said when it refused: SP-API's `errors`, LWA's `error_description`, or the
+    start of a non-JSON body; None when it said nothing."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return text[:300] or None
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            first = errors[0]
+            said = f"{first.get('code', 'Error')}: {first.get('message', '')}"
+            if first.get("details"):
+                said += f" ({first['details']})"
+            return said[:300]
+        if "error" in body:
+            return f"{body['error']}: {body.get('error_description', '')}"[:300]
+    return None
+
+
 def _header_rate(response: httpx.Response) -> float | None:
     try:
         return float(response.headers[RATE_LIMIT_HEADER])
@@ -76,6 +98,20 @@ def _header_rate(response: httpx.Response) -> float | None:
 def _seconds_to_midnight(now: datetime) -> float:
     tomorrow = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo)
     return (tomorrow - now).total_seconds()
+
+
+_shared: dict[str | None, tuple[TokenBucket, CircuitBreakers]] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_limits(settings: Settings) -> tuple[TokenBucket, CircuitBreakers]:
+    """The process's token buckets and breakers: every caller in it must count in one place
+    (the buckets live in Redis when it is configured, so then in one place for all processes)."""
+    url = settings.resolved_redis_url
+    with _shared_lock:
+        if url not in _shared:
+            _shared[url] = (build_buckets(settings), CircuitBreakers.from_settings(settings))
+        return _shared[url]
 
 
 class VendorCaller:
@@ -97,8 +133,9 @@ class VendorCaller:
         timeout = httpx.Timeout(settings.vendor_timeout.total_seconds())
         self._client = client or httpx.Client(timeout=timeout)
         self._owns_client = client is None
-        self.buckets = buckets or build_buckets(settings)
-        self.breakers = breakers or CircuitBreakers.from_settings(settings)
+        shared_buckets, shared_breakers = shared_limits(settings)
+        self.buckets = buckets or shared_buckets
+        self.breakers = breakers or shared_breakers
         self.usage = usage or shared_usage(settings)
         self._sleep = sleep
         self._jitter = jitter
@@ -226,7 +263,10 @@ class VendorCaller:
             return None
         self.breakers.record_success(breaker_key)
         if status >= 400:
-            raise VendorRejectedError(f"The vendor refused the request ({status}).", status)
+            reason = vendor_reason(response)
+            said = f": {reason}" if reason else ""
+            detail = f"The vendor refused the request ({status}{said})."
+            raise VendorRejectedError(detail, status, vendor_reason=reason)
         rate = _header_rate(response)
         if rate is not None:
             self.buckets.observe_limit(call.bucket_key, rate)

@@ -124,6 +124,16 @@ def _body_problems(request: SpapiRequest, parameter: dict[str, Any]) -> list[str
     ]
 
 
+def without_nulls(value: Any) -> Any:
+    """The body as SP-API's deserializer reads it: an optional member sent as null is absent
+    (python-amazon-sp-api sends `"Shipping": null` in fee estimates, which Amazon accepts)."""
+    if isinstance(value, dict):
+        return {key: without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [without_nulls(item) for item in value]
+    return value
+
+
 @functools.cache
 def _body_validator(model_name: str, operation_id: str) -> jsonschema.Draft4Validator:
     body = next(p for p in operation(model_name, operation_id).parameters if p.get("in") == "body")

@@ -52,6 +52,7 @@ from tests.fakes.spapi.requests import (
     error_answer,
     invalid_input,
     request_problems,
+    without_nulls,
 )
 from tests.fakes.spapi.state import MarketplaceState
 
@@ -226,7 +227,7 @@ class FakeSellingPartnerApi(LoopbackFake):
         now: float,
     ) -> Answer:
         try:
-            parsed_body = json.loads(body) if body else None
+            parsed_body = without_nulls(json.loads(body)) if body else None
         except json.JSONDecodeError:
             return invalid_input("The request body is not JSON.")
         request = SpapiRequest(
