@@ -208,10 +208,10 @@ def _write_batch(context: JobContext, plan: RunPlan, batch: list[Item]) -> None:
         if plan.dry_run:
             _sample_changes(session, plan, run, batch, products)
             savepoint = session.begin_nested()
-            counts = upserts.upsert(products)
+            counts = upserts.upsert(products, collect_ids=False)
             savepoint.rollback()
         else:
-            counts = upserts.upsert(products)
+            counts = upserts.upsert(products, collect_ids=False)
         rejected = 0
         for item in batch:
             if item.problems:
