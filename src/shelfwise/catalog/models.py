@@ -32,6 +32,14 @@ class Platform(enum.StrEnum):
     DEMO = "demo"
 
 
+class ConnectionStatus(enum.StrEnum):
+    """Whether the marketplace honours an account's authorization (as last seen)."""
+
+    UNVERIFIED = "unverified"  # no call made yet
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"  # e.g. the seller revoked the app: reconnect to resume
+
+
 class ListingStatus(enum.StrEnum):
     """The listing lifecycle (DESIGN 1.2)."""
 
@@ -69,6 +77,12 @@ class MarketplaceAccount(IdMixin, TenantMixin, TimestampMixin, Base):
     region: Mapped[str | None] = mapped_column(String(16), nullable=True)
     credential_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     is_active: Mapped[bool] = mapped_column(default=True)
+    connection_status: Mapped[ConnectionStatus] = mapped_column(
+        _enum(ConnectionStatus, "connection_status"), default=ConnectionStatus.UNVERIFIED
+    )
+    # Why the account is disconnected, in words for the seller (the vendor's reason included).
+    connection_error: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    connection_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Product(IdMixin, TenantMixin, TimestampMixin, Base):

@@ -20,6 +20,7 @@ TASK_MODULES: tuple[str, ...] = (
     "shelfwise.accounts.tasks",
     "shelfwise.ingest.tasks",
     "shelfwise.jobs.tasks",
+    "shelfwise.market.tasks",
 )
 
 

@@ -8,6 +8,7 @@ from shelfwise.catalog import models as catalog_models
 from shelfwise.events import models as events_models
 from shelfwise.ingest import models as ingest_models
 from shelfwise.jobs import models as jobs_models
+from shelfwise.market import models as market_models
 from shelfwise.platform.db import Base
 from shelfwise.vault import models as vault_models
 
@@ -18,6 +19,7 @@ MODEL_MODULES = (
     events_models,
     ingest_models,
     jobs_models,
+    market_models,
     vault_models,
 )
 

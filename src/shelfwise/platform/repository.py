@@ -8,6 +8,7 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 M = TypeVar("M", bound=Any)
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 class TenantRepository(Generic[M]):
@@ -19,7 +20,7 @@ class TenantRepository(Generic[M]):
         self.session = session
         self.organization_id = organization_id
 
-    def scoped(self, statement: Select[Any], model: Any = None) -> Select[Any]:
+    def scoped(self, statement: S, model: Any = None) -> S:
         """`statement` restricted to this organization's rows of `model` (default: self.model)."""
         target = model if model is not None else self.model
         return statement.where(target.organization_id == self.organization_id)

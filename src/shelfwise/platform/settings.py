@@ -181,6 +181,24 @@ class Settings(BaseSettings):
         description="Share of a usage plan's rate left unused, so network jitter between us and "
         "the vendor never lands two calls closer together than its bucket allows (a 429).",
     )
+    spapi_endpoint: str | None = Field(
+        default=None,
+        description="Send SP-API calls here instead of Amazon's regional endpoint (the demo "
+        "marketplace and tests point it at a local fake); operator-only, never per tenant.",
+    )
+    spapi_token_url: str | None = Field(
+        default=None,
+        description="Login with Amazon's token endpoint, when not https://api.amazon.com.",
+    )
+    offer_refresh_interval: Duration = Field(
+        default=timedelta(minutes=30),
+        description="An item's offers are due for a refresh this long after the last one.",
+    )
+    offer_sweep_slice: Duration = Field(
+        default=timedelta(minutes=4),
+        description="Longest run of one offer sweep job (sweeps are scheduled every 5 minutes; "
+        "the next one goes on where this one stopped).",
+    )
     host: str = Field(default="127.0.0.1", description="Default bind address of `serve`.")
     port: int = Field(default=8000, description="Default port of `serve`.")
 

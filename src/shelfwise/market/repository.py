@@ -1,0 +1,233 @@
+"""Market queries: offer targets, snapshots, watched ASINs and sync runs, scoped to one tenant."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select, update
+
+from shelfwise.catalog.models import Listing
+from shelfwise.market.models import (
+    OfferSnapshot,
+    OfferTarget,
+    SyncChange,
+    SyncRun,
+    WatchedAsin,
+)
+from shelfwise.platform.ids import new_id
+from shelfwise.platform.repository import TenantRepository
+
+
+class WatchedAsinRepository(TenantRepository[WatchedAsin]):
+    model = WatchedAsin
+
+    def of_account(self, account_id: uuid.UUID) -> list[WatchedAsin]:
+        statement = self.select().where(WatchedAsin.marketplace_account_id == account_id)
+        return list(self.session.scalars(statement.order_by(WatchedAsin.asin)))
+
+    def by_asin(self, account_id: uuid.UUID, asin: str) -> WatchedAsin | None:
+        return self.session.scalar(
+            self.select().where(
+                WatchedAsin.marketplace_account_id == account_id, WatchedAsin.asin == asin
+            )
+        )
+
+
+class OfferTargetRepository(TenantRepository[OfferTarget]):
+    model = OfferTarget
+
+    def align(self, account_id: uuid.UUID) -> dict[str, int]:
+        """Make the account's targets its listings' ASINs plus its watched ASINs: add the new,
+        update SKU and watch flags, drop the ones neither lists any more (their snapshots stay).
+        """
+        listed: dict[str, str] = {}
+        rows = self.session.execute(
+            self.scoped(select(Listing.asin, Listing.sku), Listing)
+            .where(Listing.marketplace_account_id == account_id, Listing.asin.is_not(None))
+            .order_by(Listing.sku)
+        )
+        for asin, sku in rows:
+            if asin:
+                listed.setdefault(asin, sku)
+        watched = set(
+            self.session.scalars(
+                self.scoped(select(WatchedAsin.asin), WatchedAsin).where(
+                    WatchedAsin.marketplace_account_id == account_id
+                )
+            )
+        )
+        existing = {
+            asin: (target_id, sku, is_watched)
+            for target_id, asin, sku, is_watched in self.session.execute(
+                self.scoped(
+                    select(OfferTarget.id, OfferTarget.asin, OfferTarget.sku, OfferTarget.watched)
+                ).where(OfferTarget.marketplace_account_id == account_id)
+            )
+        }
+        wanted = listed.keys() | watched
+        added = [
+            {
+                "id": new_id(),
+                "organization_id": self.organization_id,
+                "marketplace_account_id": account_id,
+                "asin": asin,
+                "sku": listed.get(asin),
+                "watched": asin in watched,
+            }
+            for asin in sorted(wanted - existing.keys())
+        ]
+        changed = [
+            {"id": target_id, "sku": listed.get(asin), "watched": asin in watched}
+            for asin, (target_id, sku, is_watched) in existing.items()
+            if asin in wanted and (sku, is_watched) != (listed.get(asin), asin in watched)
+        ]
+        gone = [target_id for asin, (target_id, _, _) in existing.items() if asin not in wanted]
+        if added:
+            self.session.execute(insert(OfferTarget), added)
+        if changed:
+            self.session.execute(update(OfferTarget), changed)
+        for start in range(0, len(gone), 1000):
+            self.session.execute(
+                delete(OfferTarget).where(OfferTarget.id.in_(gone[start : start + 1000]))
+            )
+        return {"added": len(added), "changed": len(changed), "removed": len(gone)}
+
+    def due(self, account_id: uuid.UUID, refreshed_before: datetime) -> list[Any]:
+        """The account's targets to refresh, never refreshed first, then the stalest."""
+        statement = (
+            self.scoped(select(OfferTarget.id, OfferTarget.asin, OfferTarget.sku))
+            .where(
+                OfferTarget.marketplace_account_id == account_id,
+                or_(
+                    OfferTarget.refreshed_at.is_(None),
+                    OfferTarget.refreshed_at < refreshed_before,
+                ),
+            )
+            .order_by(OfferTarget.refreshed_at.is_not(None), OfferTarget.refreshed_at)
+        )
+        return list(self.session.execute(statement))
+
+    def states(self, target_ids: Sequence[uuid.UUID]) -> list[Any]:
+        """(id, asin, fingerprint, snapshot id) of these targets."""
+        statement = self.scoped(
+            select(
+                OfferTarget.id, OfferTarget.asin, OfferTarget.fingerprint, OfferTarget.snapshot_id
+            )
+        ).where(OfferTarget.id.in_(target_ids))
+        return list(self.session.execute(statement))
+
+    def record(self, updates: list[dict[str, Any]]) -> None:
+        """Each target's new refreshed_at, fingerprint, snapshot_id and last_error (by id)."""
+        if updates:
+            self.session.execute(update(OfferTarget), updates)
+
+    def counts(self, account_id: uuid.UUID, refreshed_before: datetime) -> tuple[int, int]:
+        """(targets, of which due) of the account."""
+        due = func.count().filter(
+            or_(OfferTarget.refreshed_at.is_(None), OfferTarget.refreshed_at < refreshed_before)
+        )
+        statement = self.scoped(select(func.count(), due)).where(
+            OfferTarget.marketplace_account_id == account_id
+        )
+        total, stale = self.session.execute(statement).one()
+        return int(total), int(stale)
+
+
+class OfferSnapshotRepository(TenantRepository[OfferSnapshot]):
+    model = OfferSnapshot
+
+    def add_all(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(OfferSnapshot), rows)
+
+    def confirm(self, snapshot_ids: Sequence[uuid.UUID], at: datetime) -> None:
+        """These snapshots were seen again, unchanged, at `at`."""
+        if snapshot_ids:
+            self.session.execute(
+                update(OfferSnapshot)
+                .where(
+                    OfferSnapshot.organization_id == self.organization_id,
+                    OfferSnapshot.id.in_(snapshot_ids),
+                )
+                .values(confirmed_at=at)
+            )
+
+    def previous(self, snapshot_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        """(offers, buy box seller, offer count) of these snapshots, by id."""
+        if not snapshot_ids:
+            return {}
+        statement = self.scoped(
+            select(
+                OfferSnapshot.id,
+                OfferSnapshot.offers,
+                OfferSnapshot.buy_box_seller_id,
+                OfferSnapshot.offer_count,
+            )
+        ).where(OfferSnapshot.id.in_(snapshot_ids))
+        return {row.id: row for row in self.session.execute(statement)}
+
+    def history(
+        self, account_id: uuid.UUID, asin: str, since: datetime, limit: int
+    ) -> list[OfferSnapshot]:
+        statement = (
+            self.select()
+            .where(
+                OfferSnapshot.marketplace_account_id == account_id,
+                OfferSnapshot.asin == asin,
+                OfferSnapshot.confirmed_at >= since,
+            )
+            .order_by(OfferSnapshot.observed_at.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))
+
+    def count(self, account_id: uuid.UUID) -> int:
+        statement = self.scoped(select(func.count())).where(
+            OfferSnapshot.marketplace_account_id == account_id
+        )
+        return int(self.session.scalar(statement) or 0)
+
+
+class SyncRunRepository(TenantRepository[SyncRun]):
+    model = SyncRun
+
+    def recent(self, account_id: uuid.UUID, limit: int) -> list[SyncRun]:
+        statement = (
+            self.select()
+            .where(SyncRun.marketplace_account_id == account_id)
+            .order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))
+
+    def latest_per_dataset(self, account_id: uuid.UUID) -> list[SyncRun]:
+        newest = (
+            self.scoped(select(SyncRun.dataset, func.max(SyncRun.started_at).label("started")))
+            .where(SyncRun.marketplace_account_id == account_id)
+            .group_by(SyncRun.dataset)
+            .subquery()
+        )
+        statement = (
+            self.select()
+            .join(
+                newest,
+                (SyncRun.dataset == newest.c.dataset) & (SyncRun.started_at == newest.c.started),
+            )
+            .where(SyncRun.marketplace_account_id == account_id)
+            .order_by(SyncRun.dataset)
+        )
+        return list(self.session.scalars(statement))
+
+    def add_changes(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(SyncChange), rows)
+
+    def changes(self, run_id: uuid.UUID, limit: int) -> list[SyncChange]:
+        statement = (
+            self.scoped(select(SyncChange), SyncChange)
+            .where(SyncChange.sync_run_id == run_id)
+            .order_by(SyncChange.changed_at, SyncChange.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))

@@ -1,0 +1,299 @@
+"""An offer sweep: refresh the due items of one account through every offer lane at once.
+
+Each lane (a separately metered operation, see integrations/offers.py) runs in its own thread
+and takes the next due items from one shared queue: SKU lanes take the seller's own listings,
+ASIN lanes take watched items first and then own ones from the far end of the queue, so no item
+is fetched twice and every lane stays busy while items are due. A lane blocks in the
+orchestrator until its quota allows the next call, which keeps the sweep at the usage plans'
+ceiling and never beyond it. Each answer is stored in one transaction (snapshots, targets,
+sync changes, events and job progress together), so a sweep stopped anywhere loses nothing:
+the items it did not store are still due for the next one.
+"""
+
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from shelfwise.events.service import publish
+from shelfwise.integrations.errors import RetryableError, VendorRejectedError
+from shelfwise.integrations.offers import Fetched, KeyKind, OfferLane
+from shelfwise.market.repository import (
+    OfferSnapshotRepository,
+    OfferTargetRepository,
+    SyncRunRepository,
+)
+from shelfwise.market.snapshots import offer_changes, snapshot_values
+from shelfwise.platform.db import Database
+from shelfwise.platform.ids import new_id
+from shelfwise.platform.logging import get_logger
+from shelfwise.platform.types import utcnow
+
+OFFERS_CHANGED = "offers.changed"
+logger = get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    target_id: uuid.UUID
+    asin: str
+    sku: str | None
+
+
+class DueQueue:
+    """The sweep's due items, split by what can fetch them; thread-safe."""
+
+    def __init__(self, items: Sequence[Due]) -> None:
+        self._own = deque(item for item in items if item.sku)
+        self._others = deque(item for item in items if not item.sku)
+        self._lock = threading.Lock()
+
+    def take(self, kind: KeyKind, count: int) -> list[Due]:
+        with self._lock:
+            if kind is KeyKind.SKU:
+                return [self._own.popleft() for _ in range(min(count, len(self._own)))]
+            taken = [self._others.popleft() for _ in range(min(count, len(self._others)))]
+            while len(taken) < count and self._own:
+                taken.append(self._own.pop())  # the least urgent own item
+            return taken
+
+    def give_back(self, items: Sequence[Due]) -> None:
+        with self._lock:
+            for item in reversed(items):
+                (self._own if item.sku else self._others).appendleft(item)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._own) + len(self._others)
+
+
+@dataclass
+class SweepCounts:
+    calls: int = 0
+    refreshed: int = 0  # items whose offers were stored (new snapshot or confirmed)
+    changed: int = 0  # of which differed from their previous snapshot
+    failed: int = 0  # items the vendor answered with an error
+    deferred: int = 0  # calls the orchestrator deferred (quota, breaker)
+    calls_by_lane: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, lane: str, **amounts: int) -> None:
+        with self.lock:
+            for name, amount in amounts.items():
+                setattr(self, name, getattr(self, name) + amount)
+            if amounts.get("calls"):
+                self.calls_by_lane[lane] = self.calls_by_lane.get(lane, 0) + amounts["calls"]
+
+    def as_dict(self) -> dict[str, int]:
+        with self.lock:
+            fields = ("calls", "refreshed", "changed", "failed", "deferred")
+            return {name: getattr(self, name) for name in fields} | {
+                f"calls.{lane}": calls for lane, calls in sorted(self.calls_by_lane.items())
+            }
+
+
+# Called inside each store transaction: job progress (it raises when the job was cancelled).
+Progress = Callable[[Session, int], None]
+
+
+@dataclass
+class OfferSweep:
+    database: Database
+    organization_id: uuid.UUID
+    account_id: uuid.UUID
+    run_id: uuid.UUID
+    lanes: Sequence[OfferLane]
+    deadline: float  # on `clock`
+    progress: Progress | None = None
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    now: Callable[[], datetime] = utcnow
+    threads_per_lane: int = 1
+    counts: SweepCounts = field(default_factory=SweepCounts)
+
+    def run(self, due: Sequence[Due]) -> SweepCounts:
+        queue = DueQueue(due)
+        stop = threading.Event()
+        failures: list[BaseException] = []
+
+        def work(lane: OfferLane) -> None:
+            try:
+                self._drain(lane, queue, stop)
+            except BaseException as error:  # noqa: BLE001 - handed to the sweep's caller
+                failures.append(error)
+                stop.set()
+
+        threads = [
+            threading.Thread(target=work, args=(lane,), name=f"sweep-{lane.name}", daemon=True)
+            for lane in self.lanes
+            for _ in range(self.threads_per_lane)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+        return self.counts
+
+    def _drain(self, lane: OfferLane, queue: DueQueue, stop: threading.Event) -> None:
+        while not stop.is_set() and self.clock() < self.deadline:
+            batch = queue.take(lane.key_kind, lane.batch_size)
+            if not batch:
+                return
+            keys = [(item.sku if lane.key_kind is KeyKind.SKU else None) or item.asin
+                    for item in batch]  # fmt: skip
+            try:
+                fetched = lane.fetch(keys)
+            except RetryableError as deferred:
+                queue.give_back(batch)
+                self.counts.add(lane.name, deferred=1)
+                pause = deferred.defer_seconds or 0.0
+                if self.clock() + pause >= self.deadline:
+                    return
+                self.sleep(pause)
+                continue
+            except VendorRejectedError as refused:
+                if refused.vendor_status in (401, 403):
+                    raise
+                # The vendor refused the whole call (e.g. one malformed SKU in a batch): the
+                # items are marked with the reason and wait for the next sweep.
+                fetched = [Fetched(key, None, refused.detail) for key in keys]
+            self.counts.add(lane.name, calls=1)
+            self._store(lane, batch, fetched)
+
+    def _store(self, lane: OfferLane, batch: list[Due], fetched: list[Fetched]) -> None:
+        by_key = {result.key: result for result in fetched}
+        pairs = [
+            (item, by_key.get((item.sku if lane.key_kind is KeyKind.SKU else None) or item.asin))
+            for item in batch
+        ]
+        observed_at = self.now()
+        organization_id = self.organization_id
+        with self.database.unit_of_work(organization_id=organization_id) as session:
+            targets = OfferTargetRepository(session, organization_id)
+            snapshots = OfferSnapshotRepository(session, organization_id)
+            states = {row.id: row for row in targets.states([item.target_id for item, _ in pairs])}
+            new_rows: list[dict[str, Any]] = []
+            confirmed: list[uuid.UUID] = []
+            updates: list[dict[str, Any]] = []
+            compared: list[tuple[Due, uuid.UUID, Any, dict[str, Any]]] = []
+            failed = 0
+            for item, result in pairs:
+                state = states.get(item.target_id)
+                if state is None:  # the target was removed while the sweep ran
+                    continue
+                # Every update names the same columns: a bulk UPDATE takes its SET list from one.
+                kept = {
+                    "id": item.target_id,
+                    "refreshed_at": observed_at,
+                    "fingerprint": state.fingerprint,
+                    "snapshot_id": state.snapshot_id,
+                }
+                if result is None or result.offers is None:
+                    failed += 1
+                    error = (result.error if result else None) or "no answer for this item"
+                    updates.append(kept | {"last_error": error[:300]})
+                    continue
+                values = snapshot_values(result.offers)
+                if state.snapshot_id is not None and state.fingerprint == values.fingerprint:
+                    confirmed.append(state.snapshot_id)
+                    updates.append(kept | {"last_error": None})
+                    continue
+                snapshot_id = new_id()
+                row = {
+                    "id": snapshot_id,
+                    "organization_id": organization_id,
+                    "marketplace_account_id": self.account_id,
+                    "asin": item.asin,
+                    "observed_at": observed_at,
+                    "confirmed_at": observed_at,
+                    "source": lane.name,
+                    "condition": values.condition,
+                    "offer_count": values.offer_count,
+                    "currency": values.currency,
+                    "buy_box_price": values.buy_box_price,
+                    "buy_box_seller_id": values.buy_box_seller_id,
+                    "lowest_price": values.lowest_price,
+                    "my_price": values.my_price,
+                    "offers": values.offers,
+                }
+                new_rows.append(row)
+                updates.append(
+                    {
+                        "id": item.target_id,
+                        "refreshed_at": observed_at,
+                        "fingerprint": values.fingerprint,
+                        "snapshot_id": snapshot_id,
+                        "last_error": None,
+                    }
+                )
+                if state.snapshot_id is not None:
+                    compared.append((item, state.snapshot_id, values, row))
+            changed = self._changes(session, compared, observed_at)
+            snapshots.add_all(new_rows)
+            snapshots.confirm(confirmed, observed_at)
+            targets.record(updates)
+            if self.progress is not None:
+                self.progress(session, len(batch))
+        self.counts.add(lane.name, refreshed=len(updates) - failed, changed=changed, failed=failed)
+
+    def _changes(
+        self,
+        session: Session,
+        compared: list[tuple[Due, uuid.UUID, Any, dict[str, Any]]],
+        observed_at: datetime,
+    ) -> int:
+        """Sync log rows and one `offers.changed` event per item that changed."""
+        if not compared:
+            return 0
+        organization_id = self.organization_id
+        previous = OfferSnapshotRepository(session, organization_id).previous(
+            [snapshot_id for _, snapshot_id, _, _ in compared]
+        )
+        change_rows: list[dict[str, Any]] = []
+        changed_items = 0
+        for item, previous_id, values, row in compared:
+            before = previous.get(previous_id)
+            if before is None:
+                continue
+            changes = offer_changes(
+                before.offers, before.buy_box_seller_id, before.offer_count, values
+            )
+            if not changes:
+                continue
+            changed_items += 1
+            change_rows += [
+                {
+                    "id": new_id(),
+                    "organization_id": organization_id,
+                    "sync_run_id": self.run_id,
+                    "item": item.asin,
+                    "field": change.field,
+                    "old": change.old,
+                    "new": change.new,
+                    "changed_at": observed_at,
+                }
+                for change in changes
+            ]
+            publish(
+                session,
+                organization_id,
+                OFFERS_CHANGED,
+                {
+                    "account_id": str(self.account_id),
+                    "asin": item.asin,
+                    "sku": item.sku,
+                    "snapshot_id": str(row["id"]),
+                    "observed_at": observed_at.isoformat(),
+                    "changes": [change.as_payload() for change in changes],
+                },
+            )
+        SyncRunRepository(session, organization_id).add_changes(change_rows)
+        return changed_items
