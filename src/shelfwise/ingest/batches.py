@@ -16,6 +16,7 @@ from typing import TypeVar
 from shelfwise.platform.collection import fewer_collections
 
 Item = TypeVar("Item")
+Batch = TypeVar("Batch")
 
 
 def write_in_batches(items: Iterable[Item], write: Callable[[list[Item]], None], size: int) -> None:
@@ -23,12 +24,18 @@ def write_in_batches(items: Iterable[Item], write: Callable[[list[Item]], None],
     one writer thread, reading the next batch meanwhile. An error of `write` is raised here
     (reading stops); an error while reading waits for the batch in flight, then is raised."""
     rows = iter(items)
+    write_batches(iter(lambda: list(islice(rows, size)), []), write)
+
+
+def write_batches(batches: Iterable[Batch], write: Callable[[Batch], None]) -> None:
+    """`write_in_batches` for batches the caller makes: each one is written as it comes."""
+    made = iter(batches)
     with (
         fewer_collections(),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer,
     ):
         in_flight: Future[None] | None = None
-        while batch := list(islice(rows, size)):
+        for batch in made:
             if in_flight is not None:
                 in_flight.result()
             # The writer runs in the caller's context: log fields such as the job id carry on.

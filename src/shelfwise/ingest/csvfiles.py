@@ -7,8 +7,8 @@ only what spoils the whole file (encoding, header, too many rows) raises `FileEr
 
 import csv
 from collections import deque
-from collections.abc import Iterator
-from typing import BinaryIO, Literal, TextIO, cast
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO, Literal, TextIO, cast
 
 from shelfwise.ingest.decoding import DecodedText, open_text
 from shelfwise.ingest.records import FileError, Limits, Record, RowProblem, check_headers
@@ -38,6 +38,7 @@ class CsvTable:
         if delimiter is not None and delimiter not in DELIMITERS:
             raise ValueError(f"delimiter must be one of {DELIMITERS!r}, not {delimiter!r}")
         self.limits = limits or Limits()
+        self._field_chars = self.limits.max_field_chars
         self._text = text
         self._lines = _Lines(text, self.limits.max_line_chars)
         for _ in range(skip_lines):
@@ -66,16 +67,22 @@ class CsvTable:
         return "," if self.delimiter == ";" else "."
 
     def __iter__(self) -> Iterator[Record | RowProblem]:
-        return cast(Iterator[Record | RowProblem], self._rows(make_records=True))
+        return cast(Iterator[Record | RowProblem], self._rows(self._record))
+
+    def cells(self) -> Iterator[tuple[int, list[str]] | RowProblem]:
+        """The rows as `for item in table` checks them, a good one as its line and its cells
+        (one per header) instead of a record: for a reader that converts them batch-wise."""
+        return cast(Iterator[tuple[int, list[str]] | RowProblem], self._rows(self._cells))
 
     def count_rows(self) -> int:
         """The rows left, read and checked as `for item in table` would (encoding, limits) but
         not made into records: a first pass over the file at a fraction of the cost."""
-        return sum(1 for _ in self._rows(make_records=False))
+        return sum(1 for _ in self._rows(None))
 
-    def _rows(self, *, make_records: bool) -> Iterator[Record | RowProblem | None]:
-        """Each row as a record or a problem, or None for a good row not made into a record.
-        Runs once per row of every import: what the loop needs is looked up before it."""
+    def _rows(self, make: "Callable[[int, list[str], str], Any] | None") -> Iterator[Any]:
+        """Each row as `make` makes it from its line, cells and their joined text, or a problem;
+        None for a good row without `make`. Runs once per row of every import: what the loop
+        needs is looked up before it."""
         lines, reader, max_rows = self._lines, self._reader, self.limits.max_rows
         count = 0
         while True:
@@ -85,14 +92,14 @@ class CsvTable:
             except StopIteration:
                 return
             except csv.Error as error:
-                item: Record | RowProblem | None = RowProblem(line, self._message(error))
+                item: Any = RowProblem(line, self._message(error))
             except _LineTooLong as error:
                 item = RowProblem(line, str(self._too_long(error)))
             else:
                 joined = "".join(fields)  # one string to check instead of each field
                 if not joined.strip():
                     continue
-                item = self._record(line, fields, joined) if make_records else None
+                item = make(line, fields, joined) if make is not None else None
             count += 1
             if count > max_rows:
                 raise FileError(f"the file has more than {max_rows} rows; split it", line=line)
@@ -114,6 +121,15 @@ class CsvTable:
         if "\0" in joined or max(map(len, fields)) > self.limits.max_field_chars:
             return self._field_problem(line, fields)
         return Record(line, dict(zip(self.headers, fields, strict=True)))
+
+    def _cells(
+        self, line: int, fields: list[str], joined: str
+    ) -> tuple[int, list[str]] | RowProblem:
+        if len(fields) != len(self.headers) or "\0" in joined or len(joined) > self._field_chars:
+            checked = self._record(line, fields, joined)
+            if isinstance(checked, RowProblem):
+                return checked
+        return (line, fields)
 
     def _field_problem(self, line: int, fields: list[str]) -> RowProblem:
         """The first field that is too long or holds a NUL byte."""

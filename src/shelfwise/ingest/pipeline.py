@@ -12,19 +12,22 @@ import json
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from itertools import islice
+from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
 from shelfwise.audit.service import audit
 from shelfwise.catalog.bulk import ProductRow, ProductUpserts, UpsertCounts, newest_per_key
 from shelfwise.catalog.repository import ProductRepository
-from shelfwise.ingest.batches import write_in_batches
+from shelfwise.ingest.batches import write_batches
+from shelfwise.ingest.columns import ColumnConverter, Converted
 from shelfwise.ingest.csvfiles import CsvTable, read_csv
+from shelfwise.ingest.kept import KeptRows, keep_rows
 from shelfwise.ingest.mapping import ColumnMapping
 from shelfwise.ingest.models import ImportFormat, ImportRun
 from shelfwise.ingest.payloads import open_payload
@@ -43,6 +46,7 @@ from shelfwise.jobs.context import JobContext
 from shelfwise.jobs.errors import JobGone, PermanentJobError
 from shelfwise.operations.json_body import DuplicateKeyError, _unique_keys
 from shelfwise.platform.actor import Actor
+from shelfwise.platform.collection import fewer_collections
 from shelfwise.platform.types import utcnow
 
 BATCH_ROWS = 10_000
@@ -55,6 +59,21 @@ class Item:
     line: int
     product: ProductRow | None
     problems: Sequence[Problem]  # () when valid: no list per row for the garbage collector
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Consecutive incoming rows, written in one transaction: each row's line and product
+    (None when rejected), and the problems of the rejected ones."""
+
+    lines: list[int]
+    products: list[ProductRow | None]
+    rejected: list[tuple[int, Sequence[Problem]]]
+
+    @classmethod
+    def of_items(cls, items: list[Item]) -> "Batch":
+        rejected = [(item.line, item.problems) for item in items if item.problems]
+        return cls([item.line for item in items], [item.product for item in items], rejected)
 
 
 @dataclass(frozen=True)
@@ -76,19 +95,19 @@ class RunPlan:
 
 def run_import(context: JobContext, import_id: uuid.UUID) -> dict[str, Any]:
     plan = _plan(context, import_id)
-    try:
-        total = _count(context, plan)
-    except FileError as error:
-        _fail(context, plan, error.detail)
-        raise PermanentJobError(error.detail) from None
-    context.set_total(total)
-    with context.unit_of_work() as session:
-        run = ImportRunRepository(session, plan.organization_id).get(plan.import_id)
-        if run is not None:
-            run.rows_total = total
-    with _items(context, plan) as items:
-        pending = (item for item in items if item.line > plan.lines_done)
-        write_in_batches(pending, partial(_write_batch, context, plan), BATCH_ROWS)
+    with tempfile.TemporaryFile() as kept:  # a CSV file's checked rows, for the second pass
+        try:
+            total = _count(context, plan, kept)
+        except FileError as error:
+            _fail(context, plan, error.detail)
+            raise PermanentJobError(error.detail) from None
+        context.set_total(total)
+        with context.unit_of_work() as session:
+            run = ImportRunRepository(session, plan.organization_id).get(plan.import_id)
+            if run is not None:
+                run.rows_total = total
+        with _batches(context, plan, kept) as batches:
+            write_batches(batches, partial(_write_batch, context, plan))
     with context.unit_of_work() as session:
         run = ImportRunRepository(session, plan.organization_id).get(plan.import_id)
         if run is None:
@@ -124,14 +143,16 @@ def _plan(context: JobContext, import_id: uuid.UUID) -> RunPlan:
         )
 
 
-def _count(context: JobContext, plan: RunPlan) -> int:
+def _count(context: JobContext, plan: RunPlan, kept: IO[bytes]) -> int:
     """Read the whole file once without validating: its rows, or the FileError that refuses it.
-    JSON was parsed when it arrived and is counted while it is read."""
+    A CSV file's rows are kept in `kept` as read (kept.py). JSON was parsed when it arrived
+    and is counted while it is read."""
     if plan.format is ImportFormat.JSON:
         return len(_json_items(context, plan))
     with _table(context, plan) as table:
         if isinstance(table, CsvTable):
-            return table.count_rows()
+            with fewer_collections():  # a chunk of rows is alive at a time, as in batches
+                return keep_rows(table, kept, BATCH_ROWS)
         return sum(1 for _ in table)
 
 
@@ -152,18 +173,57 @@ def _table(context: JobContext, plan: RunPlan) -> Iterator[Table]:
 
 
 @contextmanager
-def _items(context: JobContext, plan: RunPlan) -> Iterator[Iterator[Item]]:
+def _batches(context: JobContext, plan: RunPlan, kept: IO[bytes]) -> Iterator[Iterator[Batch]]:
+    """The rows after the last committed batch, in batches of BATCH_ROWS."""
     if plan.format is ImportFormat.JSON:
         documents = _json_items(context, plan)
-        yield (_json_item(index, document, plan) for index, document in enumerate(documents))
+        items = (_json_item(index, document, plan) for index, document in enumerate(documents))
+        yield _item_batches(items, plan)
         return
     assert plan.mapping is not None
+    if plan.format is ImportFormat.CSV:
+        rows = KeptRows(kept)
+        defaults = FileDefaults(plan.source_platform, decimal_separator=rows.decimal_separator)
+        columns = ColumnConverter(RecordConverter(plan.mapping, defaults), rows.headers)
+        yield _csv_batches(rows, columns, plan)
+        return
     with _table(context, plan) as table:
         decimal = getattr(table, "decimal_separator", None)
-        converter = RecordConverter(
-            plan.mapping, FileDefaults(plan.source_platform, decimal_separator=decimal)
-        )
-        yield (_file_item(entry, converter) for entry in table)
+        defaults = FileDefaults(plan.source_platform, decimal_separator=decimal)
+        converter = RecordConverter(plan.mapping, defaults)
+        yield _item_batches((_file_item(entry, converter) for entry in table), plan)
+
+
+def _item_batches(items: Iterable[Item], plan: RunPlan) -> Iterator[Batch]:
+    pending = (item for item in items if item.line > plan.lines_done)
+    while chunk := list(islice(pending, BATCH_ROWS)):
+        yield Batch.of_items(chunk)
+
+
+def _csv_batches(rows: KeptRows, converter: ColumnConverter, plan: RunPlan) -> Iterator[Batch]:
+    """A CSV file's batches, the good rows of each converted column-wise."""
+    entries = (entry for chunk in rows.chunks() for entry in chunk)
+    if plan.lines_done:
+        done = plan.lines_done
+        entries = (entry for entry in entries if entry[0] > done)
+    while chunk := list(islice(entries, BATCH_ROWS)):
+        lines = [line for line, _ in chunk]
+        cells = [row for _, row in chunk if type(row) is list]
+        converted: list[Converted]
+        if len(cells) == len(chunk):  # the usual batch: no row the reader refused
+            converted = converter.convert(cells)
+        else:
+            good = iter(converter.convert(cells))
+            converted = [
+                [Problem(None, row)] if isinstance(row, str) else next(good) for _, row in chunk
+            ]
+        products = [None if isinstance(result, list) else result for result in converted]
+        rejected: list[tuple[int, Sequence[Problem]]] = [
+            (line, result)
+            for line, result in zip(lines, converted, strict=True)
+            if isinstance(result, list)
+        ]
+        yield Batch(lines, products, rejected)
 
 
 def _json_items(context: JobContext, plan: RunPlan) -> list[Any]:
@@ -198,8 +258,8 @@ def _file_item(entry: Record | RowProblem, converter: RecordConverter) -> Item:
         return Item(entry.line, None, rejected.problems)
 
 
-def _write_batch(context: JobContext, plan: RunPlan, batch: list[Item]) -> None:
-    products, duplicates = newest_per_key(item.product for item in batch if item.product)
+def _write_batch(context: JobContext, plan: RunPlan, batch: Batch) -> None:
+    products, duplicates = newest_per_key(product for product in batch.products if product)
     with context.unit_of_work() as session:
         run = ImportRunRepository(session, plan.organization_id).locked(plan.import_id)
         if run is None:
@@ -212,25 +272,27 @@ def _write_batch(context: JobContext, plan: RunPlan, batch: list[Item]) -> None:
             savepoint.rollback()
         else:
             counts = upserts.upsert(products, collect_ids=False)
-        rejected = 0
-        for item in batch:
-            if item.problems:
-                rejected += 1
-                for problem in item.problems:
-                    context.item_error(session, f"line {item.line}", problem.message, problem.field)
-        _add_counts(run, counts, read=len(batch), duplicates=duplicates, rejected=rejected)
-        run.lines_done = batch[-1].line
-        context.advance(session, len(batch))
+        for line, problems in batch.rejected:
+            for problem in problems:
+                context.item_error(session, f"line {line}", problem.message, problem.field)
+        read, rejected = len(batch.lines), len(batch.rejected)
+        _add_counts(run, counts, read=read, duplicates=duplicates, rejected=rejected)
+        run.lines_done = batch.lines[-1]
+        context.advance(session, read)
 
 
 def _sample_changes(
-    session: Session, plan: RunPlan, run: ImportRun, batch: list[Item], kept: list[ProductRow]
+    session: Session, plan: RunPlan, run: ImportRun, batch: Batch, kept: list[ProductRow]
 ) -> None:
     """A dry run's readable sample of what it would change (before the rolled-back upsert)."""
     room = MAX_CHANGES - len(run.changes or [])
     if room <= 0:
         return
-    line_of = {id(item.product): item.line for item in batch if item.product is not None}
+    line_of = {
+        id(product): line
+        for line, product in zip(batch.lines, batch.products, strict=True)
+        if product is not None
+    }
     rows = [(line_of[id(product)], product) for product in kept]
     repository = ProductRepository(session, plan.organization_id)
     run.changes = [*(run.changes or []), *sample_changes(repository, rows, room)]

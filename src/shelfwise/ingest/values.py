@@ -152,22 +152,34 @@ def _quick_money(
     if pattern is None or (match := pattern.fullmatch(value)) is None:
         return None
     before, whole, fraction, after = match.group("before", "whole", "fraction", "after")
+    currency = quick_currency(before, after, default_currency)
+    if currency is None:
+        return None
+    digits = whole.replace("." if decimal_separator == "," else ",", "")
+    amount = Decimal(f"{digits}.{fraction}" if fraction else digits)
+    return (amount, currency) if amount < _MAX_AMOUNT else None
+
+
+def quick_currency(
+    before: str | None, after: str | None, default_currency: str | None
+) -> str | None:
+    """The currency of an amount `_quick_money` matched, from the sign before or after it;
+    None where the full parser must decide."""
     if before is not None and after is not None:
         return None
     if default_currency is not None and default_currency not in ISO_CURRENCIES:
         return None
     sign = before or after
     if sign is None:
-        currency = default_currency
-    elif sign in _QUICK_SYMBOLS:
-        currency = _currency_of_symbol(sign, default_currency)
-    else:
-        currency = sign.upper() if sign.upper() in ISO_CURRENCIES else None
-    if currency is None:
-        return None
-    digits = whole.replace("." if decimal_separator == "," else ",", "")
-    amount = Decimal(f"{digits}.{fraction}" if fraction else digits)
-    return (amount, currency) if amount < _MAX_AMOUNT else None
+        return default_currency
+    if sign in _QUICK_SYMBOLS:
+        return _currency_of_symbol(sign, default_currency)
+    return sign.upper() if sign.upper() in ISO_CURRENCIES else None
+
+
+def quick_money_pattern(decimal_separator: str | None) -> re.Pattern[str] | None:
+    """`_quick_money`'s pattern for a decimal mark (groups: before, whole, fraction, after)."""
+    return _QUICK_MONEY.get(decimal_separator or "")
 
 
 def _parse_money_in_full(
