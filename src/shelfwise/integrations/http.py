@@ -175,11 +175,14 @@ class VendorCaller:
             is_challenge=is_challenge,
         )
         request["extensions"] = {**request.get("extensions", {}), "trace": self._tracer(call)}
+        # Built once, before waiting for the rate limit: at the moment the bucket allows the
+        # call, only the send is left (each millisecond late is lost quota at burst 1).
+        prepared = self._client.build_request(method, url, **request)
         settings = self.settings
         waited = 0.0
         for attempt in range(1, settings.vendor_max_attempts + 1):
             self._admit(call)
-            outcome = self._try(call, method, url, request)
+            outcome = self._try(call, prepared)
             if isinstance(outcome, httpx.Response):
                 return outcome
             closed_in = self.breakers.open_for(call.breaker_key)
@@ -235,13 +238,11 @@ class VendorCaller:
 
         return trace
 
-    def _try(
-        self, call: _Call, method: str, url: str, request: dict[str, Any]
-    ) -> httpx.Response | float | None:
+    def _try(self, call: _Call, prepared: httpx.Request) -> httpx.Response | float | None:
         """The response when it is usable, else the pause the vendor asked for (None: backoff)."""
         breaker_key = call.breaker_key
         try:
-            response = self._client.request(method, url, **request)
+            response = self._client.send(prepared)
         except httpx.TransportError as error:  # timeouts, refused and reset connections
             logger.info("vendor.transport_error", error=type(error).__name__)
             self.breakers.record_failure(breaker_key)

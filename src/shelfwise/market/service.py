@@ -129,16 +129,16 @@ def sweep_offers(
     sleep: Callable[[float], None] = time.sleep,
     threads_per_lane: int = 1,
 ) -> SweepOutcome:
-    """Refresh the account's due offers for at most `slice_seconds` (on `clock`)."""
-    deadline = clock() + slice_seconds
+    """Refresh the account's due offers, calling for at most `slice_seconds` (on `clock`)."""
     with database.unit_of_work(organization_id=organization_id) as session:
         targets = OfferTargetRepository(session, organization_id)
         targets.align(account_id)
         cutoff = utcnow() - timedelta(seconds=refresh_interval_seconds)
-        due = [Due(row.id, row.asin, row.sku) for row in targets.due(account_id, cutoff)]
+        due = [Due(*row) for row in targets.due(account_id, cutoff)]
         run_id = start_sync(session, organization_id, account_id, "offers", trigger, job_id).id
     if set_total is not None:
         set_total(len(due))
+    deadline = clock() + slice_seconds
     lock = threading.Lock()
 
     def locked_progress(session: Session, items: int) -> None:

@@ -5,18 +5,22 @@ and takes the next due items from one shared queue: SKU lanes take the seller's 
 ASIN lanes take watched items first and then own ones from the far end of the queue, so no item
 is fetched twice and every lane stays busy while items are due. A lane blocks in the
 orchestrator until its quota allows the next call, which keeps the sweep at the usage plans'
-ceiling and never beyond it. Each answer is stored in one transaction (snapshots, targets,
-sync changes, events and job progress together), so a sweep stopped anywhere loses nothing:
-the items it did not store are still due for the next one.
+ceiling and never beyond it. The lanes hand their answers to one writer thread, which stores
+all the answers waiting in one transaction (snapshots, targets, sync changes, events and job
+progress together): the lanes never wait for the database, and the database sees a few
+transactions a second instead of one per call. A sweep stopped anywhere loses nothing: the
+items whose answers it had not stored are still due for the next one.
 """
 
 import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from queue import Empty, Full, Queue
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -36,14 +40,21 @@ from shelfwise.platform.logging import get_logger
 from shelfwise.platform.types import utcnow
 
 OFFERS_CHANGED = "offers.changed"
+ANSWERS_PER_TRANSACTION = 50  # calls' answers stored together at most (1,000 items at most)
+ANSWERS_IN_FLIGHT = 200  # answers waiting for the writer before the lanes wait for it
 logger = get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Due:
+    """An item to refresh, with what its last refresh saw (read when the sweep started: only
+    this sweep refreshes it meanwhile, so it is still what the item's last snapshot holds)."""
+
     target_id: uuid.UUID
     asin: str
     sku: str | None
+    fingerprint: str | None = None
+    snapshot_id: uuid.UUID | None = None
 
 
 class DueQueue:
@@ -71,6 +82,26 @@ class DueQueue:
     def __len__(self) -> int:
         with self._lock:
             return len(self._own) + len(self._others)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One call's outcome, waiting to be stored."""
+
+    lane: str
+    key_kind: KeyKind
+    items: list[Due]
+    fetched: list[Fetched]
+    observed_at: datetime
+
+
+def _pairs(answers: list[Answer]) -> Iterator[tuple[str, Due, Fetched | None, datetime]]:
+    """Each asked item with its result (None when the answer left it out)."""
+    for answer in answers:
+        by_key = {result.key: result for result in answer.fetched}
+        for item in answer.items:
+            key = (item.sku if answer.key_kind is KeyKind.SKU else None) or item.asin
+            yield answer.lane, item, by_key.get(key), answer.observed_at
 
 
 @dataclass
@@ -119,30 +150,68 @@ class OfferSweep:
 
     def run(self, due: Sequence[Due]) -> SweepCounts:
         queue = DueQueue(due)
+        answers: Queue[Answer | None] = Queue(maxsize=ANSWERS_IN_FLIGHT)
         stop = threading.Event()
         failures: list[BaseException] = []
 
-        def work(lane: OfferLane) -> None:
-            try:
-                self._drain(lane, queue, stop)
-            except BaseException as error:  # noqa: BLE001 - handed to the sweep's caller
-                failures.append(error)
-                stop.set()
+        def guarded(task: Callable[[], None]) -> Callable[[], None]:
+            def run_task() -> None:
+                try:
+                    task()
+                except BaseException as error:  # noqa: BLE001 - handed to the sweep's caller
+                    failures.append(error)
+                    stop.set()
 
-        threads = [
-            threading.Thread(target=work, args=(lane,), name=f"sweep-{lane.name}", daemon=True)
+            return run_task
+
+        lanes = [
+            threading.Thread(
+                target=guarded(partial(self._drain, lane, queue, answers, stop)),
+                name=f"sweep-{lane.name}",
+                daemon=True,
+            )
             for lane in self.lanes
             for _ in range(self.threads_per_lane)
         ]
-        for thread in threads:
+        writer = threading.Thread(
+            target=guarded(partial(self._write, answers)), name="sweep-writer", daemon=True
+        )
+        writer.start()
+        for thread in lanes:
             thread.start()
-        for thread in threads:
+        for thread in lanes:
             thread.join()
+        if writer.is_alive():
+            answers.put(None)  # the lanes are done: the writer stores what is left, then stops
+        writer.join()
         if failures:
             raise failures[0]
         return self.counts
 
-    def _drain(self, lane: OfferLane, queue: DueQueue, stop: threading.Event) -> None:
+    def _write(self, answers: "Queue[Answer | None]") -> None:
+        """Store answers as they come, all those waiting in one transaction: the lanes never
+        wait for the database, and the database sees a few transactions a second, not one per
+        call."""
+        finished = False
+        while not finished:
+            waiting = [answers.get()]
+            while len(waiting) < ANSWERS_PER_TRANSACTION:
+                try:
+                    waiting.append(answers.get_nowait())
+                except Empty:
+                    break
+            finished = None in waiting
+            batch = [answer for answer in waiting if answer is not None]
+            if batch:
+                self._store(batch)
+
+    def _drain(
+        self,
+        lane: OfferLane,
+        queue: DueQueue,
+        answers: "Queue[Answer | None]",
+        stop: threading.Event,
+    ) -> None:
         while not stop.is_set() and self.clock() < self.deadline:
             batch = queue.take(lane.key_kind, lane.batch_size)
             if not batch:
@@ -166,35 +235,31 @@ class OfferSweep:
                 # items are marked with the reason and wait for the next sweep.
                 fetched = [Fetched(key, None, refused.detail) for key in keys]
             self.counts.add(lane.name, calls=1)
-            self._store(lane, batch, fetched)
+            answer = Answer(lane.name, lane.key_kind, batch, fetched, self.now())
+            while not stop.is_set():
+                try:
+                    answers.put(answer, timeout=0.5)
+                    break
+                except Full:  # the writer is behind; a failed writer sets `stop`
+                    continue
 
-    def _store(self, lane: OfferLane, batch: list[Due], fetched: list[Fetched]) -> None:
-        by_key = {result.key: result for result in fetched}
-        pairs = [
-            (item, by_key.get((item.sku if lane.key_kind is KeyKind.SKU else None) or item.asin))
-            for item in batch
-        ]
-        observed_at = self.now()
+    def _store(self, answers: list["Answer"]) -> None:
         organization_id = self.organization_id
         with self.database.unit_of_work(organization_id=organization_id) as session:
             targets = OfferTargetRepository(session, organization_id)
             snapshots = OfferSnapshotRepository(session, organization_id)
-            states = {row.id: row for row in targets.states([item.target_id for item, _ in pairs])}
             new_rows: list[dict[str, Any]] = []
             confirmed: list[uuid.UUID] = []
             updates: list[dict[str, Any]] = []
             compared: list[tuple[Due, uuid.UUID, Any, dict[str, Any]]] = []
             failed = 0
-            for item, result in pairs:
-                state = states.get(item.target_id)
-                if state is None:  # the target was removed while the sweep ran
-                    continue
+            for lane_name, item, result, observed_at in _pairs(answers):
                 # Every update names the same columns: a bulk UPDATE takes its SET list from one.
                 kept = {
                     "id": item.target_id,
                     "refreshed_at": observed_at,
-                    "fingerprint": state.fingerprint,
-                    "snapshot_id": state.snapshot_id,
+                    "fingerprint": item.fingerprint,
+                    "snapshot_id": item.snapshot_id,
                 }
                 if result is None or result.offers is None:
                     failed += 1
@@ -202,8 +267,8 @@ class OfferSweep:
                     updates.append(kept | {"last_error": error[:300]})
                     continue
                 values = snapshot_values(result.offers)
-                if state.snapshot_id is not None and state.fingerprint == values.fingerprint:
-                    confirmed.append(state.snapshot_id)
+                if item.snapshot_id is not None and item.fingerprint == values.fingerprint:
+                    confirmed.append(item.snapshot_id)
                     updates.append(kept | {"last_error": None})
                     continue
                 snapshot_id = new_id()
@@ -214,7 +279,7 @@ class OfferSweep:
                     "asin": item.asin,
                     "observed_at": observed_at,
                     "confirmed_at": observed_at,
-                    "source": lane.name,
+                    "source": lane_name,
                     "condition": values.condition,
                     "offer_count": values.offer_count,
                     "currency": values.currency,
@@ -234,21 +299,21 @@ class OfferSweep:
                         "last_error": None,
                     }
                 )
-                if state.snapshot_id is not None:
-                    compared.append((item, state.snapshot_id, values, row))
-            changed = self._changes(session, compared, observed_at)
+                if item.snapshot_id is not None:
+                    compared.append((item, item.snapshot_id, values, row))
+            observed_at = answers[-1].observed_at
+            changed = self._changes(session, compared)
             snapshots.add_all(new_rows)
             snapshots.confirm(confirmed, observed_at)
             targets.record(updates)
             if self.progress is not None:
-                self.progress(session, len(batch))
-        self.counts.add(lane.name, refreshed=len(updates) - failed, changed=changed, failed=failed)
+                self.progress(session, len(updates))
+        self.counts.add("", refreshed=len(updates) - failed, changed=changed, failed=failed)
 
     def _changes(
         self,
         session: Session,
         compared: list[tuple[Due, uuid.UUID, Any, dict[str, Any]]],
-        observed_at: datetime,
     ) -> int:
         """Sync log rows and one `offers.changed` event per item that changed."""
         if not compared:
@@ -278,7 +343,7 @@ class OfferSweep:
                     "field": change.field,
                     "old": change.old,
                     "new": change.new,
-                    "changed_at": observed_at,
+                    "changed_at": row["observed_at"],
                 }
                 for change in changes
             ]
@@ -291,7 +356,7 @@ class OfferSweep:
                     "asin": item.asin,
                     "sku": item.sku,
                     "snapshot_id": str(row["id"]),
-                    "observed_at": observed_at.isoformat(),
+                    "observed_at": row["observed_at"].isoformat(),
                     "changes": [change.as_payload() for change in changes],
                 },
             )
