@@ -20,13 +20,13 @@ from shelfwise.jobs.models import Job, JobStatus
 from shelfwise.jobs.runtime import JobRunner
 from shelfwise.jobs.service import enqueue
 from shelfwise.market.models import OfferSnapshot, OfferTarget, SyncChange, SyncRun, SyncStatus
+from shelfwise.market.observations import OFFERS_CHANGED
 from shelfwise.market.repository import (
     OfferSnapshotRepository,
     OfferTargetRepository,
     SyncRunRepository,
 )
 from shelfwise.market.service import WatchlistService, sweep_offers
-from shelfwise.market.sweep import OFFERS_CHANGED
 from shelfwise.market.tasks import SWEEP
 from shelfwise.platform.actor import Actor
 from shelfwise.platform.context import AppContext

@@ -21,40 +21,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from queue import Empty, Full, Queue
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shelfwise.events.service import publish
 from shelfwise.integrations.errors import RetryableError, VendorRejectedError
 from shelfwise.integrations.offers import Fetched, KeyKind, OfferLane
-from shelfwise.market.repository import (
-    OfferSnapshotRepository,
-    OfferTargetRepository,
-    SyncRunRepository,
-)
-from shelfwise.market.snapshots import offer_changes, snapshot_values
+from shelfwise.market.observations import Observed, Target, record_offers
 from shelfwise.platform.db import Database
-from shelfwise.platform.ids import new_id
 from shelfwise.platform.logging import get_logger
 from shelfwise.platform.types import utcnow
 
-OFFERS_CHANGED = "offers.changed"
 ANSWERS_PER_TRANSACTION = 50  # calls' answers stored together at most (1,000 items at most)
 ANSWERS_IN_FLIGHT = 200  # answers waiting for the writer before the lanes wait for it
 logger = get_logger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Due:
-    """An item to refresh, with what its last refresh saw (read when the sweep started: only
-    this sweep refreshes it meanwhile, so it is still what the item's last snapshot holds)."""
-
-    target_id: uuid.UUID
-    asin: str
-    sku: str | None
-    fingerprint: str | None = None
-    snapshot_id: uuid.UUID | None = None
+Due = Target  # an item the sweep is to refresh
 
 
 class DueQueue:
@@ -244,121 +226,23 @@ class OfferSweep:
                     continue
 
     def _store(self, answers: list["Answer"]) -> None:
+        observed = [
+            Observed(item, result.offers if result else None, _error_of(result), lane, at)
+            for lane, item, result, at in _pairs(answers)
+        ]
         organization_id = self.organization_id
         with self.database.unit_of_work(organization_id=organization_id) as session:
-            targets = OfferTargetRepository(session, organization_id)
-            snapshots = OfferSnapshotRepository(session, organization_id)
-            new_rows: list[dict[str, Any]] = []
-            confirmed: list[uuid.UUID] = []
-            updates: list[dict[str, Any]] = []
-            compared: list[tuple[Due, uuid.UUID, Any, dict[str, Any]]] = []
-            failed = 0
-            for lane_name, item, result, observed_at in _pairs(answers):
-                # Every update names the same columns: a bulk UPDATE takes its SET list from one.
-                kept = {
-                    "id": item.target_id,
-                    "refreshed_at": observed_at,
-                    "fingerprint": item.fingerprint,
-                    "snapshot_id": item.snapshot_id,
-                }
-                if result is None or result.offers is None:
-                    failed += 1
-                    error = (result.error if result else None) or "no answer for this item"
-                    updates.append(kept | {"last_error": error[:300]})
-                    continue
-                values = snapshot_values(result.offers)
-                if item.snapshot_id is not None and item.fingerprint == values.fingerprint:
-                    confirmed.append(item.snapshot_id)
-                    updates.append(kept | {"last_error": None})
-                    continue
-                snapshot_id = new_id()
-                row = {
-                    "id": snapshot_id,
-                    "organization_id": organization_id,
-                    "marketplace_account_id": self.account_id,
-                    "asin": item.asin,
-                    "observed_at": observed_at,
-                    "confirmed_at": observed_at,
-                    "source": lane_name,
-                    "condition": values.condition,
-                    "offer_count": values.offer_count,
-                    "currency": values.currency,
-                    "buy_box_price": values.buy_box_price,
-                    "buy_box_seller_id": values.buy_box_seller_id,
-                    "lowest_price": values.lowest_price,
-                    "my_price": values.my_price,
-                    "offers": values.offers,
-                }
-                new_rows.append(row)
-                updates.append(
-                    {
-                        "id": item.target_id,
-                        "refreshed_at": observed_at,
-                        "fingerprint": values.fingerprint,
-                        "snapshot_id": snapshot_id,
-                        "last_error": None,
-                    }
-                )
-                if item.snapshot_id is not None:
-                    compared.append((item, item.snapshot_id, values, row))
-            observed_at = answers[-1].observed_at
-            changed = self._changes(session, compared)
-            snapshots.add_all(new_rows)
-            snapshots.confirm(confirmed, observed_at)
-            targets.record(updates)
+            recorded = record_offers(
+                session, organization_id, self.account_id, self.run_id, observed
+            )
             if self.progress is not None:
-                self.progress(session, len(updates))
-        self.counts.add("", refreshed=len(updates) - failed, changed=changed, failed=failed)
-
-    def _changes(
-        self,
-        session: Session,
-        compared: list[tuple[Due, uuid.UUID, Any, dict[str, Any]]],
-    ) -> int:
-        """Sync log rows and one `offers.changed` event per item that changed."""
-        if not compared:
-            return 0
-        organization_id = self.organization_id
-        previous = OfferSnapshotRepository(session, organization_id).previous(
-            [snapshot_id for _, snapshot_id, _, _ in compared]
+                self.progress(session, len(observed))
+        self.counts.add(
+            "", refreshed=recorded.refreshed, changed=recorded.changed, failed=recorded.failed
         )
-        change_rows: list[dict[str, Any]] = []
-        changed_items = 0
-        for item, previous_id, values, row in compared:
-            before = previous.get(previous_id)
-            if before is None:
-                continue
-            changes = offer_changes(
-                before.offers, before.buy_box_seller_id, before.offer_count, values
-            )
-            if not changes:
-                continue
-            changed_items += 1
-            change_rows += [
-                {
-                    "id": new_id(),
-                    "organization_id": organization_id,
-                    "sync_run_id": self.run_id,
-                    "item": item.asin,
-                    "field": change.field,
-                    "old": change.old,
-                    "new": change.new,
-                    "changed_at": row["observed_at"],
-                }
-                for change in changes
-            ]
-            publish(
-                session,
-                organization_id,
-                OFFERS_CHANGED,
-                {
-                    "account_id": str(self.account_id),
-                    "asin": item.asin,
-                    "sku": item.sku,
-                    "snapshot_id": str(row["id"]),
-                    "observed_at": row["observed_at"].isoformat(),
-                    "changes": [change.as_payload() for change in changes],
-                },
-            )
-        SyncRunRepository(session, organization_id).add_changes(change_rows)
-        return changed_items
+
+
+def _error_of(result: Fetched | None) -> str | None:
+    if result is None:
+        return "no answer for this item"
+    return result.error if result.offers is None else None
