@@ -150,3 +150,24 @@ class SyncChange(IdMixin, TenantMixin, Base):
     old: Mapped[Any] = mapped_column(JSONType, nullable=True)
     new: Mapped[Any] = mapped_column(JSONType, nullable=True)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NotificationReceipt(IdMixin, TenantMixin, Base):
+    """One SP-API notification taken from the queue: kept (with its raw payload, for replay)
+    so a message delivered twice is recognised by its notification id and applied once."""
+
+    __tablename__ = "notification_receipts"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "notification_id"),
+        ForeignKeyConstraint(*_ACCOUNT, ondelete="CASCADE"),
+        Index("ix_notification_receipts_received", "organization_id", "received_at"),
+    )
+
+    marketplace_account_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    notification_id: Mapped[str] = mapped_column(String(100))
+    notification_type: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16))  # applied, rejected
+    detail: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
