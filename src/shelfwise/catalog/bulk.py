@@ -355,39 +355,73 @@ def _staged(name: str) -> Any:
     return column.cast(JSONB) if name in _JSON_COLUMNS else column
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedRows:
+    """A batch with the values its upsert sends made ahead, where the caller likes: an import
+    makes them in the thread that reads, so the writer thread's share of a batch (which holds
+    the GIL against the reading) is little more than the database's."""
+
+    rows: Sequence[ProductRow]
+    dialect_name: str
+    # Per row: PostgreSQL the staging COPY's values; SQLite (new id, its stored form, content).
+    values: list[tuple[Any, ...]]
+
+
+def prepare(rows: Sequence[ProductRow], dialect: Dialect) -> PreparedRows:
+    """`rows` (unique per key, aware times) with what `ProductUpserts.upsert` sends for them."""
+    _check_batch(rows)
+    if dialect.name == "postgresql":
+        return PreparedRows(rows, dialect.name, [_staged_values(row) for row in rows])
+    columns = SqliteColumns(dialect)
+    stored_content, bind_id = columns.stored_content, columns.bind_id
+    values = [(product_id := new_id(), bind_id(product_id), stored_content(row)) for row in rows]
+    return PreparedRows(rows, dialect.name, values)
+
+
+def _staged_values(row: ProductRow) -> tuple[Any, ...]:
+    content = list(content_of(row))
+    content[_IMAGES_AT] = staging_json(content[_IMAGES_AT])
+    content[_ATTRIBUTES_AT] = staging_json(content[_ATTRIBUTES_AT])
+    return (new_id(), *key_of(row), *content)
+
+
 class ProductUpserts(TenantRepository[Product]):
     """Creates or refreshes one organization's products from import batches."""
 
     model = Product
 
-    def upsert(self, rows: Sequence[ProductRow], *, collect_ids: bool = True) -> UpsertCounts:
-        """Write `rows` (unique per key) in the caller's transaction and count what happened;
-        `collect_ids=False` leaves `changed_ids` empty for a caller that only counts."""
-        _check_batch(rows)
-        if not rows:
+    def upsert(
+        self, rows: "Sequence[ProductRow] | PreparedRows", *, collect_ids: bool = True
+    ) -> UpsertCounts:
+        """Write `rows` (unique per key; or `prepare`d for this database) in the caller's
+        transaction and count what happened; `collect_ids=False` leaves `changed_ids` empty
+        for a caller that only counts."""
+        dialect = self.session.get_bind().dialect
+        prepared = rows if isinstance(rows, PreparedRows) else prepare(rows, dialect)
+        if prepared.dialect_name != dialect.name:
+            raise ValueError(f"rows prepared for {prepared.dialect_name}, not {dialect.name}")
+        if not prepared.rows:
             return UpsertCounts(created=0, updated=0, unchanged=0, stale=0, changed_ids=[])
         self.session.flush()  # products the caller added through the ORM must be seen
         connection = self.session.connection()
         if connection.dialect.name == "postgresql":
-            return self._upsert_postgresql(connection, rows, collect_ids=collect_ids)
-        return self._upsert_sqlite(connection, rows, collect_ids=collect_ids)
+            return self._upsert_postgresql(connection, prepared, collect_ids=collect_ids)
+        return self._upsert_sqlite(connection, prepared, collect_ids=collect_ids)
 
     # PostgreSQL
 
     def _upsert_postgresql(
-        self, connection: Connection, rows: Sequence[ProductRow], *, collect_ids: bool
+        self, connection: Connection, prepared: "PreparedRows", *, collect_ids: bool
     ) -> UpsertCounts:
+        rows = prepared.rows
         connection.execute(CreateTable(STAGING, if_not_exists=True))
         connection.execute(delete(STAGING))
         driver_connection: Any = connection.connection.driver_connection  # psycopg's, for COPY
         with driver_connection.cursor() as cursor, cursor.copy(COPY_STAGING) as copy:
             copy.set_types(STAGING_TYPES)
             write_row = copy.write_row
-            for row in rows:
-                content = list(content_of(row))
-                content[_IMAGES_AT] = staging_json(content[_IMAGES_AT])
-                content[_ATTRIBUTES_AT] = staging_json(content[_ATTRIBUTES_AT])
-                write_row((new_id(), *key_of(row), *content))
+            for values in prepared.values:
+                write_row(values)
         # The merge sorts the batch by key; PostgreSQL's default 4 MB spilled it to disk.
         connection.exec_driver_sql(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'")
         merge = self._merge_statement(utcnow())
@@ -486,8 +520,9 @@ class ProductUpserts(TenantRepository[Product]):
         )
 
     def _upsert_sqlite(
-        self, connection: Connection, rows: Sequence[ProductRow], *, collect_ids: bool
+        self, connection: Connection, prepared: "PreparedRows", *, collect_ids: bool
     ) -> UpsertCounts:
+        rows = prepared.rows
         columns = SqliteColumns(connection.dialect)
         existing = self._stored(connection, [row.key for row in rows])
         now = columns.bind_time(utcnow())
@@ -496,14 +531,11 @@ class ProductUpserts(TenantRepository[Product]):
         updates: list[tuple[Any, ...]] = []
         stale = unchanged = 0
         changed_ids: list[uuid.UUID] = []
-        stored_content, bind_id = columns.stored_content, columns.bind_id
-        for row in rows:
-            content = stored_content(row)
+        for row, (product_id, bound_id, content) in zip(rows, prepared.values, strict=True):
             key = row.key
             found = existing.get(key)
             if found is None:
-                product_id = new_id()
-                inserts.append((bind_id(product_id), organization, *key, *content, now, now))
+                inserts.append((bound_id, organization, *key, *content, now, now))
                 if collect_ids:
                     changed_ids.append(product_id)
                 continue

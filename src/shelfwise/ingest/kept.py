@@ -25,7 +25,7 @@ _MARSHAL_VERSION = 4
 
 def keep_rows(table: CsvTable, file: IO[bytes], chunk_rows: int) -> int:
     """Read `table`'s rows into `file` (from its current position); returns how many."""
-    marshal.dump((list(table.headers), table.decimal_separator), file, _MARSHAL_VERSION)
+    _dump((list(table.headers), table.decimal_separator), file)
     entries = table.cells()
     count = 0
     while chunk := list(islice(entries, chunk_rows)):
@@ -33,7 +33,7 @@ def keep_rows(table: CsvTable, file: IO[bytes], chunk_rows: int) -> int:
             (entry.line, entry.message) if isinstance(entry, RowProblem) else entry
             for entry in chunk
         ]
-        marshal.dump(kept, file, _MARSHAL_VERSION)
+        _dump(kept, file)
         count += len(chunk)
     return count
 
@@ -57,6 +57,18 @@ class KeptRows:
             yield chunk
 
 
+# Each value is written as its length and its bytes, and read back whole: marshal.load of a
+# file object reads piece by piece, a Python call per string.
+def _dump(value: Any, file: IO[bytes]) -> None:
+    data = marshal.dumps(value, _MARSHAL_VERSION)
+    file.write(len(data).to_bytes(8, "big"))
+    file.write(data)
+
+
 def _load(file: IO[bytes]) -> Any:
+    size = file.read(8)
+    if not size:
+        raise EOFError
+    data = file.read(int.from_bytes(size, "big"))
     # Only ever a private temporary file this process has just written, never outside bytes.
-    return marshal.load(file)  # noqa: S302
+    return marshal.loads(data)  # noqa: S302

@@ -19,10 +19,18 @@ from functools import partial
 from itertools import islice
 from typing import IO, Any
 
+from sqlalchemy import Dialect
 from sqlalchemy.orm import Session
 
 from shelfwise.audit.service import audit
-from shelfwise.catalog.bulk import ProductRow, ProductUpserts, UpsertCounts, newest_per_key
+from shelfwise.catalog.bulk import (
+    PreparedRows,
+    ProductRow,
+    ProductUpserts,
+    UpsertCounts,
+    newest_per_key,
+    prepare,
+)
 from shelfwise.catalog.repository import ProductRepository
 from shelfwise.ingest.batches import write_batches
 from shelfwise.ingest.columns import ColumnConverter, Converted
@@ -69,11 +77,26 @@ class Batch:
     lines: list[int]
     products: list[ProductRow | None]
     rejected: list[tuple[int, Sequence[Problem]]]
+    kept: PreparedRows  # the newest product per key, ready for the upsert
+    duplicates: int  # products dropped for a newer one of the same key
 
     @classmethod
-    def of_items(cls, items: list[Item]) -> "Batch":
+    def of(
+        cls,
+        lines: list[int],
+        products: list[ProductRow | None],
+        rejected: list[tuple[int, Sequence[Problem]]],
+        dialect: Dialect,
+    ) -> "Batch":
+        """The batch with its upsert's values made here, in the reading thread."""
+        kept, duplicates = newest_per_key(product for product in products if product)
+        return cls(lines, products, rejected, prepare(kept, dialect), duplicates)
+
+    @classmethod
+    def of_items(cls, items: list[Item], dialect: Dialect) -> "Batch":
         rejected = [(item.line, item.problems) for item in items if item.problems]
-        return cls([item.line for item in items], [item.product for item in items], rejected)
+        lines, products = [item.line for item in items], [item.product for item in items]
+        return cls.of(lines, products, rejected, dialect)
 
 
 @dataclass(frozen=True)
@@ -175,32 +198,35 @@ def _table(context: JobContext, plan: RunPlan) -> Iterator[Table]:
 @contextmanager
 def _batches(context: JobContext, plan: RunPlan, kept: IO[bytes]) -> Iterator[Iterator[Batch]]:
     """The rows after the last committed batch, in batches of BATCH_ROWS."""
+    dialect = context.database.engine.dialect
     if plan.format is ImportFormat.JSON:
         documents = _json_items(context, plan)
         items = (_json_item(index, document, plan) for index, document in enumerate(documents))
-        yield _item_batches(items, plan)
+        yield _item_batches(items, plan, dialect)
         return
     assert plan.mapping is not None
     if plan.format is ImportFormat.CSV:
         rows = KeptRows(kept)
         defaults = FileDefaults(plan.source_platform, decimal_separator=rows.decimal_separator)
         columns = ColumnConverter(RecordConverter(plan.mapping, defaults), rows.headers)
-        yield _csv_batches(rows, columns, plan)
+        yield _csv_batches(rows, columns, plan, dialect)
         return
     with _table(context, plan) as table:
         decimal = getattr(table, "decimal_separator", None)
         defaults = FileDefaults(plan.source_platform, decimal_separator=decimal)
         converter = RecordConverter(plan.mapping, defaults)
-        yield _item_batches((_file_item(entry, converter) for entry in table), plan)
+        yield _item_batches((_file_item(entry, converter) for entry in table), plan, dialect)
 
 
-def _item_batches(items: Iterable[Item], plan: RunPlan) -> Iterator[Batch]:
+def _item_batches(items: Iterable[Item], plan: RunPlan, dialect: Dialect) -> Iterator[Batch]:
     pending = (item for item in items if item.line > plan.lines_done)
     while chunk := list(islice(pending, BATCH_ROWS)):
-        yield Batch.of_items(chunk)
+        yield Batch.of_items(chunk, dialect)
 
 
-def _csv_batches(rows: KeptRows, converter: ColumnConverter, plan: RunPlan) -> Iterator[Batch]:
+def _csv_batches(
+    rows: KeptRows, converter: ColumnConverter, plan: RunPlan, dialect: Dialect
+) -> Iterator[Batch]:
     """A CSV file's batches, the good rows of each converted column-wise."""
     entries = (entry for chunk in rows.chunks() for entry in chunk)
     if plan.lines_done:
@@ -223,7 +249,7 @@ def _csv_batches(rows: KeptRows, converter: ColumnConverter, plan: RunPlan) -> I
             for line, result in zip(lines, converted, strict=True)
             if isinstance(result, list)
         ]
-        yield Batch(lines, products, rejected)
+        yield Batch.of(lines, products, rejected, dialect)
 
 
 def _json_items(context: JobContext, plan: RunPlan) -> list[Any]:
@@ -259,19 +285,19 @@ def _file_item(entry: Record | RowProblem, converter: RecordConverter) -> Item:
 
 
 def _write_batch(context: JobContext, plan: RunPlan, batch: Batch) -> None:
-    products, duplicates = newest_per_key(product for product in batch.products if product)
+    kept, duplicates = batch.kept, batch.duplicates
     with context.unit_of_work() as session:
         run = ImportRunRepository(session, plan.organization_id).locked(plan.import_id)
         if run is None:
             raise JobGone(f"import {plan.import_id} was deleted")
         upserts = ProductUpserts(session, plan.organization_id)
         if plan.dry_run:
-            _sample_changes(session, plan, run, batch, products)
+            _sample_changes(session, plan, run, batch, list(kept.rows))
             savepoint = session.begin_nested()
-            counts = upserts.upsert(products, collect_ids=False)
+            counts = upserts.upsert(kept, collect_ids=False)
             savepoint.rollback()
         else:
-            counts = upserts.upsert(products, collect_ids=False)
+            counts = upserts.upsert(kept, collect_ids=False)
         for line, problems in batch.rejected:
             for problem in problems:
                 context.item_error(session, f"line {line}", problem.message, problem.field)
