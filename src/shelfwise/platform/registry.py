@@ -3,6 +3,7 @@
 from sqlalchemy import Table
 
 from shelfwise.accounts import models as accounts_models
+from shelfwise.analytics import models as analytics_models
 from shelfwise.audit import models as audit_models
 from shelfwise.catalog import models as catalog_models
 from shelfwise.events import models as events_models
@@ -14,6 +15,7 @@ from shelfwise.vault import models as vault_models
 
 MODEL_MODULES = (
     accounts_models,
+    analytics_models,
     audit_models,
     catalog_models,
     events_models,
