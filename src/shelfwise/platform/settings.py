@@ -199,6 +199,43 @@ class Settings(BaseSettings):
         description="Longest run of one offer sweep job (sweeps are scheduled every 5 minutes; "
         "the next one goes on where this one stopped).",
     )
+    notifications_queue_url: str | None = Field(
+        default=None,
+        description="SQS queue of the SP-API application's notifications (ANY_OFFER_CHANGED, "
+        "PRICING_HEALTH), shared by all its sellers; unset: notifications off, the offer sweeps "
+        "alone keep offers current.",
+    )
+    notifications_region: str = Field(
+        default="us-east-1", description="AWS region of the notifications queue (signs calls)."
+    )
+    notifications_endpoint_url: str | None = Field(
+        default=None,
+        description="SQS endpoint, when not AWS's regional one (ElasticMQ, LocalStack, a fake).",
+    )
+    notifications_access_key_id: SecretStr | None = Field(
+        default=None,
+        description="AWS access key id for the queue; unset: boto3's default credential chain "
+        "(environment, instance or task role).",
+    )
+    notifications_secret_access_key: SecretStr | None = Field(
+        default=None, description="AWS secret access key paired with the access key id."
+    )
+    notifications_wait_seconds: int = Field(
+        default=20,
+        ge=0,
+        le=20,
+        description="Long polling: how long one receive waits for a message (SQS allows 20).",
+    )
+    notifications_batch_size: int = Field(
+        default=10, ge=1, le=10, description="Messages per receive (SQS allows 10 at most)."
+    )
+    notifications_visibility_timeout: Duration = Field(
+        default=timedelta(minutes=2),
+        ge=timedelta(seconds=1),
+        le=timedelta(hours=12),
+        description="A received message stays hidden this long, then is delivered again unless "
+        "deleted: longer than storing one batch takes, short enough that a crash costs little.",
+    )
     host: str = Field(default="127.0.0.1", description="Default bind address of `serve`.")
     port: int = Field(default=8000, description="Default port of `serve`.")
 

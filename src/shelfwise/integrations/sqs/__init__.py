@@ -1,0 +1,1 @@
+"""Amazon SQS (and compatible servers): the queue SP-API notifications arrive on."""
