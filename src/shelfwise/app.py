@@ -18,6 +18,7 @@ from shelfwise.ingest.import_endpoints import router as import_router
 from shelfwise.integrations.endpoints import router as integrations_router
 from shelfwise.jobs.endpoints import router as jobs_router
 from shelfwise.jobs.system import JobSystem
+from shelfwise.market.endpoints import router as market_router
 from shelfwise.operations.endpoints import router as operations_router
 from shelfwise.operations.middleware import RequestMiddleware
 from shelfwise.operations.problems import install_problem_handlers
@@ -37,6 +38,7 @@ ROUTERS = (
     events_router,
     ingest_router,
     import_router,
+    market_router,
 )
 
 LANDING_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -11,6 +11,7 @@ from redis import Redis
 from shelfwise.integrations.usage import (
     InProcessUsage,
     RedisUsage,
+    ScopeUsage,
     Usage,
     UsageStore,
     shared_usage,
@@ -89,3 +90,23 @@ def test_shared_usage_is_one_store_per_process(
     store = shared_usage(settings)
     assert type(store) is backend
     assert shared_usage(Settings(data_dir=tmp_path, redis_url=redis_url)) is store
+
+
+def test_usage_is_kept_per_scope_with_the_latest_throttles(usage: UsageStore) -> None:
+    organization = uuid.uuid4()
+    for _ in range(3):
+        assert usage.acquire(organization, 1, budget=0, scope="cred/getItemOffers")
+    assert usage.acquire(organization, 1, budget=0, scope="cred/getListingOffersBatch")
+    usage.record_throttled(organization, "cred/getItemOffers")
+    usage.record_throttled(organization, "cred/getListingOffersBatch")
+    assert usage.scopes_today(organization) == {
+        "cred/getItemOffers": ScopeUsage(calls=3, throttled=1),
+        "cred/getListingOffersBatch": ScopeUsage(calls=1, throttled=1),
+    }
+    recent = usage.recent_throttles(organization)
+    assert [throttle.scope for throttle in recent] == [
+        "cred/getListingOffersBatch",
+        "cred/getItemOffers",
+    ]
+    assert usage.today(organization).throttled == 2
+    assert usage.scopes_today(uuid.uuid4()) == {}  # another organization's are its own

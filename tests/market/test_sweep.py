@@ -2,11 +2,9 @@
 changes in the sync log and on the event bus, item errors, a revoked grant, the job itself."""
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,7 +12,6 @@ from sqlalchemy import select
 
 from shelfwise.catalog.models import ConnectionStatus, MarketplaceAccount
 from shelfwise.events.models import Event
-from shelfwise.integrations.amazon_spapi.offers import pricing_lanes
 from shelfwise.integrations.errors import AccountDisconnectedError
 from shelfwise.jobs.models import Job, JobStatus
 from shelfwise.jobs.runtime import JobRunner
@@ -26,100 +23,21 @@ from shelfwise.market.repository import (
     OfferTargetRepository,
     SyncRunRepository,
 )
-from shelfwise.market.service import WatchlistService, sweep_offers
 from shelfwise.market.tasks import SWEEP
-from shelfwise.platform.actor import Actor
 from shelfwise.platform.context import AppContext
-from tests.factories import Tenant, create_account, create_credential, create_listing
-from tests.fakes.spapi.examples import ASIN, RIVAL, SELLER, SKU, seeded_state
+from tests.factories import Tenant, create_account
+from tests.fakes.spapi.examples import ASIN, RIVAL, SELLER
 from tests.fakes.spapi.faults import REVOKED_GRANT
 from tests.fakes.spapi.server import FakeSellingPartnerApi
-from tests.fakes.spapi.state import catalog_item, offer
-from tests.integrations.amazon_spapi.conftest import Harness, connect, spapi_settings
-
-WATCHED = "B000000002"
-
-
-class Who:
-    def __init__(self, organization_id: uuid.UUID) -> None:
-        self.organization_id = organization_id
-        self.actor = Actor("user", "test")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSellingPartnerApi]:
-    state = seeded_state()
-    state.add_catalog_item(catalog_item(WATCHED, "Glass Kettle", "Rivalco"))
-    state.add_offers(WATCHED, offer(RIVAL, Decimal("24.00"), is_buy_box_winner=True))
-    with FakeSellingPartnerApi(state=state) as server:
-        yield server
-
-
-def seller_account(
-    context: AppContext, client: TestClient, tenant: Tenant, fake: FakeSellingPartnerApi
-) -> str:
-    credentials = fake.credentials
-    credential = create_credential(
-        client,
-        tenant,
-        secrets={
-            "refresh_token": credentials.refresh_token,
-            "lwa_app_id": credentials.client_id,
-            "lwa_client_secret": credentials.client_secret,
-        },
-    )
-    account = create_account(
-        client, tenant, marketplace="amazon.com", seller_id=SELLER, credential_id=credential["id"]
-    )
-    create_listing(
-        client,
-        tenant,
-        marketplace_account_id=account["id"],
-        sku=SKU,
-        asin=ASIN,
-        price={"amount": "19.99", "currency": "USD"},
-    )
-    who = Who(tenant.organization_id)
-    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
-        WatchlistService().add(session, who, uuid.UUID(account["id"]), WATCHED, "rival")
-    return str(account["id"])
-
-
-def sweep(
-    context: AppContext, harness: Harness, tenant: Tenant, account_id: str, **overrides: Any
-) -> Any:
-    arguments: dict[str, Any] = {
-        "refresh_interval_seconds": 0,
-        "slice_seconds": 60,
-        "trigger": "manual",
-    } | overrides
-    return sweep_offers(
-        context.database,
-        tenant.organization_id,
-        uuid.UUID(account_id),
-        pricing_lanes(harness.client),
-        **arguments,
-    )
-
-
-def rows(context: AppContext, tenant: Tenant, statement: Any) -> list[Any]:
-    """The tenant's rows (filtered here too: SQLite has no row-level security)."""
-    model = statement.column_descriptions[0]["entity"]
-    scoped = statement.where(model.organization_id == tenant.organization_id)
-    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
-        return list(session.scalars(scoped))
-
-
-def account_row(context: AppContext, tenant: Tenant, account_id: str) -> MarketplaceAccount:
-    wanted = MarketplaceAccount.id == uuid.UUID(account_id)
-    found: MarketplaceAccount = rows(context, tenant, select(MarketplaceAccount).where(wanted))[0]
-    return found
-
-
-def fresh_harness(fake: FakeSellingPartnerApi, tmp_path: Path) -> Harness:
-    """A client with its own (full) token buckets, so a second sweep need not wait out the
-    real usage plans (getItemOffersBatch allows one call per ten seconds)."""
-    return connect(fake, spapi_settings(tmp_path), [], [])
+from tests.fakes.spapi.state import offer
+from tests.market.seller import (
+    WATCHED,
+    account_row,
+    fresh_harness,
+    rows,
+    seller_account,
+    sweep,
+)
 
 
 def test_a_sweep_stores_snapshots_then_only_what_changed(

@@ -104,6 +104,13 @@ class MarketplaceAccountRepository(TenantRepository[MarketplaceAccount]):
         statement = self.select().order_by(MarketplaceAccount.created_at, MarketplaceAccount.id)
         return list(self.session.scalars(statement))
 
+    def lock(self, account_id: uuid.UUID) -> bool:
+        """Hold the account's row until the transaction ends (whether it exists)."""
+        statement = self.scoped(select(MarketplaceAccount.id)).where(
+            MarketplaceAccount.id == account_id
+        )
+        return self.session.scalar(statement.with_for_update()) is not None
+
 
 class ProductRepository(TenantRepository[Product]):
     model = Product

@@ -24,7 +24,7 @@ from shelfwise.catalog.identifiers import (
     normalize_gtin,
 )
 from shelfwise.catalog.marketplaces import marketplace as find_marketplace
-from shelfwise.catalog.models import ListingStatus, Platform
+from shelfwise.catalog.models import ConnectionStatus, ListingStatus, Platform
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
@@ -178,6 +178,11 @@ class MarketplaceAccountOut(BaseModel):
     region: str | None
     credential_id: uuid.UUID | None
     is_active: bool
+    connection_status: ConnectionStatus = Field(
+        description="Whether the marketplace honoured the account's authorization at the last call"
+    )
+    connection_error: str | None = Field(description="Why it is disconnected, and the fix")
+    connection_checked_at: datetime | None
     created_at: datetime
     updated_at: datetime
 

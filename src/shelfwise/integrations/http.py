@@ -52,6 +52,11 @@ class _Call:
     quota_units: int
     is_challenge: Callable[[httpx.Response], bool] | None
 
+    @property
+    def scope(self) -> str:
+        """Where the usage of this call is counted per operation: credential and operation."""
+        return self.bucket_key.split(":", 1)[1].replace(":", "/", 1)
+
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     """Retry-After as delay-seconds or an HTTP date (RFC 9110 10.2.3); None when absent or bad."""
@@ -223,7 +228,7 @@ class VendorCaller:
             self._sleep(late)
             late = self.buckets.clear_to_send(key, rate, plan.burst)
         budget = settings.vendor_daily_call_budget
-        if not self.usage.acquire(call.organization_id, call.quota_units, budget):
+        if not self.usage.acquire(call.organization_id, call.quota_units, budget, call.scope):
             raise BudgetExceededError(
                 "The organization's daily vendor call budget is spent.",
                 defer_seconds=_seconds_to_midnight(self._now()),
@@ -251,7 +256,7 @@ class VendorCaller:
         if status == 429 or status >= 500:
             response.close()
             if status == 429:
-                self.usage.record_throttled(call.organization_id)
+                self.usage.record_throttled(call.organization_id, call.scope)
                 self.breakers.record_success(breaker_key)  # the host is up, merely busy
             else:
                 self.breakers.record_failure(breaker_key)

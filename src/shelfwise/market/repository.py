@@ -15,6 +15,7 @@ from shelfwise.market.models import (
     OfferTarget,
     SyncChange,
     SyncRun,
+    SyncStatus,
     WatchedAsin,
 )
 from shelfwise.platform.ids import new_id
@@ -267,6 +268,16 @@ class SyncRunRepository(TenantRepository[SyncRun]):
             .order_by(SyncRun.dataset)
         )
         return list(self.session.scalars(statement))
+
+    def running(self, account_id: uuid.UUID, dataset: str, since: datetime) -> SyncRun | None:
+        """A run of `dataset` on the account started since `since` and not finished."""
+        statement = self.select().where(
+            SyncRun.marketplace_account_id == account_id,
+            SyncRun.dataset == dataset,
+            SyncRun.status == SyncStatus.RUNNING,
+            SyncRun.started_at >= since,
+        )
+        return self.session.scalars(statement.limit(1)).first()
 
     def add_changes(self, rows: list[dict[str, Any]]) -> None:
         if rows:

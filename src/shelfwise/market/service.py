@@ -29,7 +29,7 @@ from shelfwise.platform.types import utcnow
 
 @dataclass(frozen=True)
 class SweepOutcome:
-    run_id: uuid.UUID
+    run_id: uuid.UUID | None  # None: another sweep of the account is running; this one did not
     due: int
     counts: SweepCounts
 
@@ -131,6 +131,12 @@ def sweep_offers(
 ) -> SweepOutcome:
     """Refresh the account's due offers, calling for at most `slice_seconds` (on `clock`)."""
     with database.unit_of_work(organization_id=organization_id) as session:
+        # Two sweeps of one account would split its quota and fetch items twice. A run left
+        # "running" by a killed worker stops blocking once two slices have passed.
+        recent = utcnow() - timedelta(seconds=2 * slice_seconds)
+        MarketplaceAccountRepository(session, organization_id).lock(account_id)
+        if SyncRunRepository(session, organization_id).running(account_id, "offers", recent):
+            return SweepOutcome(None, 0, SweepCounts())
         targets = OfferTargetRepository(session, organization_id)
         targets.align(account_id)
         cutoff = utcnow() - timedelta(seconds=refresh_interval_seconds)
@@ -205,7 +211,7 @@ class WatchlistService:
         asin: str,
         note: str | None,
     ) -> WatchedAsin:
-        self._account(session, who, account_id)
+        self.account(session, who, account_id)
         repository = WatchedAsinRepository(session, who.organization_id)
         if repository.by_asin(account_id, asin) is not None:
             raise ConflictError(f"{asin} is already watched on this account.")
@@ -230,10 +236,10 @@ class WatchlistService:
     def list(
         self, session: Session, who: ActsForOrganization, account_id: uuid.UUID
     ) -> list[WatchedAsin]:
-        self._account(session, who, account_id)
+        self.account(session, who, account_id)
         return WatchedAsinRepository(session, who.organization_id).of_account(account_id)
 
-    def _account(
+    def account(
         self, session: Session, who: ActsForOrganization, account_id: uuid.UUID
     ) -> MarketplaceAccount:
         account = MarketplaceAccountRepository(session, who.organization_id).get(account_id)

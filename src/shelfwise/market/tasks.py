@@ -62,6 +62,8 @@ def sweep_account_offers(context: JobContext) -> dict[str, Any]:
         )
     finally:
         caller.close()
+    if outcome.run_id is None:
+        return {"skipped": "another offer sweep of this account is running"}
     return {"sync_run_id": str(outcome.run_id), "due": outcome.due} | outcome.counts.as_dict()
 
 

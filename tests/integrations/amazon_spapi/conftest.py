@@ -1,6 +1,7 @@
 """The SP-API adapter against the fake: a client for the fake's seller, and every answer recorded
 with the operation it answered, so tests can check each against the official model."""
 
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ import pytest
 from shelfwise.integrations.amazon_spapi.client import SellingPartnerClient, SpApiConnection
 from shelfwise.integrations.amazon_spapi.transport import current_operation
 from shelfwise.integrations.http import VendorCaller
-from shelfwise.integrations.usage import InProcessUsage
+from shelfwise.integrations.usage import InProcessUsage, UsageStore
 from shelfwise.platform.breaker import CircuitBreakers
 from shelfwise.platform.ratelimit import InProcessBuckets
 from shelfwise.platform.settings import Settings
@@ -35,7 +36,7 @@ class Harness:
     client: SellingPartnerClient
     caller: VendorCaller
     http: httpx.Client
-    usage: InProcessUsage
+    usage: UsageStore
     answers: list[Recorded] = field(default_factory=list)
     pauses: list[float] = field(default_factory=list)
 
@@ -54,8 +55,16 @@ def spapi_settings(tmp_path: Path, **overrides: Any) -> Settings:
 
 
 def connect(
-    fake: FakeSellingPartnerApi, settings: Settings, answers: list[Recorded], pauses: list[float]
+    fake: FakeSellingPartnerApi,
+    settings: Settings,
+    answers: list[Recorded],
+    pauses: list[float],
+    usage: UsageStore | None = None,
+    owner: tuple[uuid.UUID, uuid.UUID] | None = None,
 ) -> Harness:
+    """A client of the fake's seller; `owner` (organization, credential) is whose quota its
+    calls count against (random ids by default)."""
+
     def record(response: httpx.Response) -> None:
         response.read()
         try:
@@ -68,25 +77,33 @@ def connect(
             body = None
         answers.append(Recorded(operation, response.status_code, body))
 
+    # The orchestrator runs on the fake's clock (as bench/offer_sync.py does): an accelerated
+    # fake's usage plans are waited out at its pace.
+    acceleration = fake.clock.acceleration
+
+    def clock() -> float:
+        return time.monotonic() * acceleration
+
     def sleep(seconds: float) -> None:
         pauses.append(seconds)
+        time.sleep(seconds / acceleration)
 
-    usage = InProcessUsage()
+    usage = usage or InProcessUsage()
     http = httpx.Client(
         timeout=settings.vendor_timeout.total_seconds(), event_hooks={"response": [record]}
     )
     caller = VendorCaller(
         settings,
         client=http,
-        buckets=InProcessBuckets(),
-        breakers=CircuitBreakers.from_settings(settings),
+        buckets=InProcessBuckets(clock=clock),
+        breakers=CircuitBreakers.from_settings(settings, clock),
         usage=usage,
         sleep=sleep,
     )
     credentials = fake.credentials
     connection = SpApiConnection(
-        organization_id=uuid.uuid4(),
-        credential_id=uuid.uuid4(),
+        organization_id=owner[0] if owner else uuid.uuid4(),
+        credential_id=owner[1] if owner else uuid.uuid4(),
         seller_id=SELLER,
         marketplace_id=US_MARKETPLACE,
         region="na",
@@ -94,7 +111,9 @@ def connect(
         client_id=credentials.client_id,
         client_secret=credentials.client_secret,
     )
-    client = SellingPartnerClient(connection, caller, endpoint=fake.url, token_url=fake.lwa_url)
+    client = SellingPartnerClient(
+        connection, caller, endpoint=fake.url, token_url=fake.lwa_url, clock=clock
+    )
     return Harness(fake, client, caller, http, usage, answers, pauses)
 
 
