@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from shelfwise import __version__
 from shelfwise.accounts.auth import document_security
 from shelfwise.accounts.endpoints import router as accounts_router
+from shelfwise.analytics.endpoints import router as analytics_router
 from shelfwise.audit.endpoints import router as audit_router
 from shelfwise.catalog.endpoints import router as catalog_router
 from shelfwise.events.endpoints import router as events_router
@@ -38,6 +39,7 @@ ROUTERS = (
     events_router,
     ingest_router,
     import_router,
+    analytics_router,
     market_router,
 )
 

@@ -18,6 +18,7 @@ JobHandler = Callable[["JobContext"], dict[str, Any] | None]
 # Modules whose import registers jobs; each domain adds its tasks module here.
 TASK_MODULES: tuple[str, ...] = (
     "shelfwise.accounts.tasks",
+    "shelfwise.analytics.tasks",
     "shelfwise.ingest.tasks",
     "shelfwise.jobs.tasks",
     "shelfwise.market.tasks",

@@ -174,15 +174,106 @@ def listing_item(
     }
 
 
-def inventory_summary(sku: str, asin: str, fulfillable_quantity: int) -> Document:
-    """An FBA Inventory InventorySummary."""
+def inventory_summary(
+    sku: str,
+    asin: str,
+    fulfillable_quantity: int,
+    *,
+    inbound_working: int = 0,
+    inbound_shipped: int = 0,
+    inbound_receiving: int = 0,
+    reserved: int = 0,
+    unfulfillable: int = 0,
+    last_updated: str = "2026-01-01T00:00:00Z",
+) -> Document:
+    """An FBA Inventory InventorySummary (its details: what `details=true` answers)."""
+    inbound = inbound_working + inbound_shipped + inbound_receiving
     return {
         "asin": asin,
         "fnSku": f"X00{asin[-7:]}",
         "sellerSku": sku,
         "condition": "NewItem",
-        "inventoryDetails": {"fulfillableQuantity": fulfillable_quantity},
-        "lastUpdatedTime": "2026-01-01T00:00:00Z",
+        "inventoryDetails": {
+            "fulfillableQuantity": fulfillable_quantity,
+            "inboundWorkingQuantity": inbound_working,
+            "inboundShippedQuantity": inbound_shipped,
+            "inboundReceivingQuantity": inbound_receiving,
+            "reservedQuantity": {"totalReservedQuantity": reserved},
+            "unfulfillableQuantity": {"totalUnfulfillableQuantity": unfulfillable},
+        },
+        "lastUpdatedTime": last_updated,
         "productName": "",
-        "totalQuantity": fulfillable_quantity,
+        "totalQuantity": fulfillable_quantity + inbound + reserved + unfulfillable,
+    }
+
+
+def order_item(
+    order_item_id: str,
+    sku: str,
+    asin: str,
+    unit_price: Decimal,
+    quantity: int = 1,
+    *,
+    shipped: int = 0,
+    title: str = "",
+    currency: str = "USD",
+) -> Document:
+    """An Orders 2026-01-01 OrderItem with its product, proceeds and fulfillment data."""
+    return {
+        "orderItemId": order_item_id,
+        "quantityOrdered": quantity,
+        "product": {
+            "asin": asin,
+            "title": title,
+            "sellerSku": sku,
+            "condition": {"conditionType": "NEW", "conditionSubtype": "NEW"},
+            "price": {"unitPrice": {"amount": str(unit_price), "currencyCode": currency}},
+        },
+        "proceeds": {
+            "proceedsTotal": {"amount": str(unit_price * quantity), "currencyCode": currency}
+        },
+        "fulfillment": {"quantityFulfilled": shipped, "quantityUnfulfilled": quantity - shipped},
+    }
+
+
+def order(
+    order_id: str,
+    created: str,
+    items: list[Document],
+    *,
+    last_updated: str | None = None,
+    status: str = "UNSHIPPED",
+    fulfilled_by: str = "MERCHANT",
+    programs: tuple[str, ...] = (),
+    marketplace_id: str = US_MARKETPLACE,
+    currency: str = "USD",
+) -> Document:
+    """An Orders 2026-01-01 Order (total: its items' proceeds), with a buyer and a recipient as
+    Amazon holds them, answered only to a request that includes BUYER or RECIPIENT."""
+    total = sum(
+        (Decimal(item["proceeds"]["proceedsTotal"]["amount"]) for item in items), Decimal("0")
+    )
+    return {
+        "orderId": order_id,
+        "createdTime": created,
+        "lastUpdatedTime": last_updated or created,
+        "programs": list(programs),
+        "salesChannel": {
+            "channelName": "AMAZON",
+            "marketplaceId": marketplace_id,
+            "marketplaceName": "Amazon.com",
+        },
+        "buyer": {"buyerName": "Jane Doe", "buyerEmail": "jane@marketplace.amazon.com"},
+        "recipient": {
+            "deliveryAddress": {
+                "name": "Jane Doe",
+                "addressLine1": "1 Main Street",
+                "city": "Seattle",
+                "postalCode": "98101",
+                "countryCode": "US",
+            }
+        },
+        "proceeds": {"grandTotal": {"amount": str(total), "currencyCode": currency}},
+        "fulfillment": {"fulfillmentStatus": status, "fulfilledBy": fulfilled_by},
+        "orderItems": items,
     }
