@@ -272,6 +272,16 @@ class SqliteColumns:
         )
 
 
+@cache
+def _staging_setup(dialect: Dialect) -> str:
+    """One round trip before the staging COPY: the table made if new, emptied of an earlier
+    call's rows in the transaction, and room for the merge to sort the batch in memory
+    (PostgreSQL's default 4 MB spilled it to disk)."""
+    create = CreateTable(STAGING, if_not_exists=True).compile(dialect=dialect)
+    delete_rows = delete(STAGING).compile(dialect=dialect)
+    return f"{create}; {delete_rows}; SET LOCAL work_mem = '{MERGE_WORK_MEM}'"
+
+
 def _same(value: Any) -> Any:
     return value
 
@@ -414,16 +424,13 @@ class ProductUpserts(TenantRepository[Product]):
         self, connection: Connection, prepared: "PreparedRows", *, collect_ids: bool
     ) -> UpsertCounts:
         rows = prepared.rows
-        connection.execute(CreateTable(STAGING, if_not_exists=True))
-        connection.execute(delete(STAGING))
         driver_connection: Any = connection.connection.driver_connection  # psycopg's, for COPY
+        driver_connection.execute(_staging_setup(connection.dialect))
         with driver_connection.cursor() as cursor, cursor.copy(COPY_STAGING) as copy:
             copy.set_types(STAGING_TYPES)
             write_row = copy.write_row
             for values in prepared.values:
                 write_row(values)
-        # The merge sorts the batch by key; PostgreSQL's default 4 MB spilled it to disk.
-        connection.exec_driver_sql(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'")
         merge = self._merge_statement(utcnow())
         if collect_ids:
             changed = connection.execute(merge).all()
