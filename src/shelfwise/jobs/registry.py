@@ -22,6 +22,7 @@ TASK_MODULES: tuple[str, ...] = (
     "shelfwise.ingest.tasks",
     "shelfwise.jobs.tasks",
     "shelfwise.market.tasks",
+    "shelfwise.market.notification_tasks",
 )
 
 
