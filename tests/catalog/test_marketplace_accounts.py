@@ -43,6 +43,8 @@ def test_create_read_update_delete_account(client: TestClient, tenant: Tenant) -
         "region": "eu",
         "credential_id": None,
         "is_active": True,
+        "connection_status": "unverified",  # until a call says otherwise
+        "connection_error": None,
     }
     read = client.get(f"/api/marketplace-accounts/{created['id']}", headers=tenant.headers)
     assert read.status_code == 200

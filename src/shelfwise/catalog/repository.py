@@ -204,6 +204,25 @@ class ProductRepository(TenantRepository[Product]):
 class ListingRepository(TenantRepository[Listing]):
     model = Listing
 
+    def fields_by_sku(
+        self, account_id: uuid.UUID, columns: Sequence[Any]
+    ) -> dict[str, tuple[Any, ...]]:
+        """SKU -> the values of `columns` for every listing of the account (a sync compares
+        them before and after it writes)."""
+        statement = self.scoped(select(Listing.sku, *columns)).where(
+            Listing.marketplace_account_id == account_id
+        )
+        return {row[0]: tuple(row[1:]) for row in self.session.execute(statement)}
+
+    def by_skus(self, account_id: uuid.UUID, skus: Sequence[str]) -> list[Listing]:
+        """The account's listings with these SKUs (a page of a vendor's answer at most)."""
+        if not skus:
+            return []
+        statement = self.select().where(
+            Listing.marketplace_account_id == account_id, Listing.sku.in_(skus)
+        )
+        return list(self.session.scalars(statement))
+
     def page(
         self, filters: ListingFilter, sort: str, cursor: str | None, limit: int
     ) -> tuple[list[Listing], str | None]:

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from shelfwise.accounts.models import Role
 from shelfwise.accounts.principal import Principal
-from shelfwise.audit.service import audit
-from shelfwise.catalog.models import Platform
+from shelfwise.audit.service import ActsForOrganization, audit
+from shelfwise.catalog.models import MarketplaceAccount, Platform
 from shelfwise.catalog.repository import MarketplaceAccountRepository
 from shelfwise.ingest.csvfiles import read_csv
 from shelfwise.ingest.mapping import ColumnMapping, Target, header_key, suggest_mapping
@@ -170,6 +170,37 @@ def start_report_import(
     run = _new_run(principal, ImportFormat.AMAZON_REPORT, filename, "amazon", None, dry_run)
     run.marketplace_account_id = account.id
     return _store_and_queue(session, principal, run, upload, max_bytes, REPORT_JOB)
+
+
+def store_fetched_report(
+    session: Session,
+    who: ActsForOrganization,
+    account: MarketplaceAccount,
+    content: bytes,
+    report_id: str,
+    max_bytes: int,
+) -> ImportRun:
+    """An Amazon report a sync fetched, stored as an import run (and audited) but not queued:
+    the sync's own job runs it (`run_report_import`), so its rows' errors land on that job."""
+    run = ImportRun(
+        id=new_id(),
+        format=ImportFormat.AMAZON_REPORT,
+        filename=f"amazon-report-{report_id}.txt"[:255],
+        source_platform="amazon",
+        mapping=None,
+        dry_run=False,
+        changes=None,
+        sha256="",
+        created_by=who.actor.label,
+        marketplace_account_id=account.id,
+    )
+    ImportRunRepository(session, who.organization_id).add(run)
+    run.size_bytes, run.sha256 = store_payload(
+        session, who.organization_id, run.id, io.BytesIO(content), max_bytes
+    )
+    audit(session, who, "import.started", "import", run.id, after=_started(run))
+    session.flush()
+    return run
 
 
 def get_run(session: Session, principal: Principal, import_id: uuid.UUID) -> ImportRun:

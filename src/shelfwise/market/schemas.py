@@ -17,6 +17,7 @@ class Dataset(enum.StrEnum):
     """What a sync refreshes."""
 
     OFFERS = "offers"
+    LISTINGS = "listings"
     ORDERS = "orders"
     INVENTORY = "inventory"
 

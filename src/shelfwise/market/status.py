@@ -34,6 +34,7 @@ from shelfwise.platform.types import utcnow
 # The job that syncs each data set (orders and inventory are the analytics domain's).
 SYNC_JOBS = {
     Dataset.OFFERS: "market.sweep_offers",
+    Dataset.LISTINGS: "market.sync_listings",
     Dataset.ORDERS: "analytics.sync_orders",
     Dataset.INVENTORY: "analytics.sync_inventory",
 }

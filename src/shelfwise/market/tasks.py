@@ -1,23 +1,32 @@
-"""Market jobs: offer sweeps per account (scheduled every five minutes, or on demand)."""
+"""Market jobs: offer sweeps per account (scheduled every five minutes, or on demand) and the
+listings sync (report, then Listings Items; see listings_sync.py)."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from shelfwise.accounts.repository import AccountsRepository
-from shelfwise.catalog.repository import MarketplaceAccountRepository
-from shelfwise.integrations.amazon_spapi.accounts import spapi_connection
-from shelfwise.integrations.amazon_spapi.client import SellingPartnerClient
+from shelfwise.ingest.imports import store_fetched_report
+from shelfwise.ingest.reports import run_report_import
 from shelfwise.integrations.amazon_spapi.offers import pricing_lanes
-from shelfwise.integrations.errors import AccountDisconnectedError
-from shelfwise.integrations.http import VendorCaller
+from shelfwise.integrations.errors import RetryableError
 from shelfwise.jobs.context import JobContext
-from shelfwise.jobs.errors import JobGone, PermanentJobError
+from shelfwise.jobs.errors import PermanentJobError
 from shelfwise.jobs.registry import job, periodic
 from shelfwise.jobs.service import enqueue
-from shelfwise.market.service import record_connection, sweep_offers, sweepable_accounts
-from shelfwise.platform.vault import load_key_ring
-from shelfwise.vault.service import VaultService
+from shelfwise.market.connections import account_client
+from shelfwise.market.listings_sync import (
+    LISTING_DATA,
+    LISTINGS_REPORT,
+    apply_listing_states,
+    listing_fields,
+    log_differences,
+)
+from shelfwise.market.models import SyncStatus
+from shelfwise.market.service import finish_sync, start_sync, sweep_offers, sweepable_accounts
+from shelfwise.platform.actor import Actor
+from shelfwise.platform.types import utcnow
 
 SWEEP = "market.sweep_offers"
 SWEEP_EVERY = timedelta(minutes=5)
@@ -30,24 +39,7 @@ def sweep_account_offers(context: JobContext) -> dict[str, Any]:
     organization_id = context.organization_id
     account_id = uuid.UUID(str(context.arguments["account_id"]))
     settings = context.settings
-    vault = VaultService(load_key_ring(settings, create=False))
-    missing: AccountDisconnectedError | None = None
-    with context.unit_of_work() as session:
-        account = MarketplaceAccountRepository(session, organization_id).get(account_id)
-        if account is None:
-            raise JobGone(f"marketplace account {account_id} was deleted")
-        try:
-            connection = spapi_connection(session, vault, account)
-        except AccountDisconnectedError as disconnected:
-            missing = disconnected
-    if missing is not None:
-        record_connection(context.database, organization_id, account_id, missing)
-        raise missing
-    caller = VendorCaller(settings)
-    client = SellingPartnerClient(
-        connection, caller, endpoint=settings.spapi_endpoint, token_url=settings.spapi_token_url
-    )
-    try:
+    with account_client(context, organization_id, account_id) as (_, client):
         outcome = sweep_offers(
             context.database,
             organization_id,
@@ -60,8 +52,6 @@ def sweep_account_offers(context: JobContext) -> dict[str, Any]:
             progress=context.advance,
             set_total=context.set_total,
         )
-    finally:
-        caller.close()
     if outcome.run_id is None:
         return {"skipped": "another offer sweep of this account is running"}
     return {"sync_run_id": str(outcome.run_id), "due": outcome.due} | outcome.counts.as_dict()
@@ -90,3 +80,99 @@ def schedule_sweeps(context: JobContext) -> dict[str, Any]:
 
 
 periodic("market.schedule_sweeps", every=SWEEP_EVERY)
+
+
+SYNC_LISTINGS = "market.sync_listings"
+COLLECT_LISTINGS_REPORT = "market.collect_listings_report"
+REPORT_POLL = timedelta(seconds=60)  # Amazon builds a listings report in one to a few minutes
+REPORT_POLLS = 45  # attempts of the collector: the report is given up after about 45 minutes
+
+
+@dataclass(frozen=True)
+class Automation:
+    """The sync job as the actor of what it stores (imports are audited)."""
+
+    organization_id: uuid.UUID
+    actor: Actor
+
+
+@job(SYNC_LISTINGS, max_attempts=3)
+def sync_listings(context: JobContext) -> dict[str, Any]:
+    """Ask Amazon for the merchant listings report; the collector takes it from there."""
+    organization_id = _organization(context)
+    account_id = uuid.UUID(str(context.arguments["account_id"]))
+    trigger = str(context.arguments.get("trigger", "manual"))
+    with account_client(context, organization_id, account_id) as (_, client):
+        report_id = client.create_report(LISTINGS_REPORT)
+    with context.unit_of_work() as session:
+        run = start_sync(session, organization_id, account_id, "listings", trigger, context.job_id)
+        enqueue(
+            session,
+            COLLECT_LISTINGS_REPORT,
+            {"account_id": str(account_id), "report_id": report_id, "sync_run_id": str(run.id)},
+            organization_id=organization_id,
+            created_by=SYNC_LISTINGS,
+            run_after=utcnow() + REPORT_POLL,
+        )
+        return {"report_id": report_id, "sync_run_id": str(run.id)}
+
+
+@job(COLLECT_LISTINGS_REPORT, max_attempts=REPORT_POLLS)
+def collect_listings_report(context: JobContext) -> dict[str, Any]:
+    organization_id = _organization(context)
+    account_id = uuid.UUID(str(context.arguments["account_id"]))
+    report_id = str(context.arguments["report_id"])
+    run_id = uuid.UUID(str(context.arguments["sync_run_id"]))
+    database = context.database
+    with account_client(context, organization_id, account_id) as (account, client):
+        try:
+            report = client.report(report_id)
+            status = report.get("processingStatus")
+            if status in ("IN_QUEUE", "IN_PROGRESS"):
+                raise RetryableError(
+                    f"Amazon is still building report {report_id} ({status}).",
+                    REPORT_POLL.total_seconds(),
+                )
+            if status != "DONE" or not report.get("reportDocumentId"):
+                reason = f"Amazon ended report {report_id} as {status}: nothing was imported."
+                finish_sync(database, organization_id, run_id, SyncStatus.FAILED, {}, reason)
+                raise PermanentJobError(reason)
+            content = client.report_document(str(report["reportDocumentId"]))
+            who = Automation(organization_id, context.actor)
+            with context.unit_of_work() as session:
+                stored = store_fetched_report(
+                    session, who, account, content, report_id, context.settings.max_upload_bytes
+                )
+                import_id = stored.id
+            before = listing_fields(database, organization_id, account_id)
+            imported = run_report_import(context, import_id)
+            after = listing_fields(database, organization_id, account_id)
+            reported = log_differences(database, organization_id, run_id, before, after)
+            states = apply_listing_states(
+                database,
+                organization_id,
+                account_id,
+                client.connection.marketplace_id,
+                run_id,
+                client.search_listings_items(LISTING_DATA),
+            )
+        except (RetryableError, PermanentJobError):
+            raise
+        except Exception as error:
+            if context.attempt >= REPORT_POLLS:
+                finish_sync(database, organization_id, run_id, SyncStatus.FAILED, {}, str(error))
+            raise
+    counts = (
+        {name: int(value) for name, value in imported.items() if isinstance(value, int)}
+        | states
+        | {"listings_changed_by_report": reported}
+    )
+    status_after = SyncStatus.PARTIAL if counts.get("rejected") else SyncStatus.SUCCEEDED
+    finish_sync(database, organization_id, run_id, status_after, counts)
+    return {"import_id": str(import_id), **counts}
+
+
+def _organization(context: JobContext) -> uuid.UUID:
+    if context.organization_id is None:
+        raise PermanentJobError("A sync belongs to an organization.")
+    return context.organization_id
