@@ -82,6 +82,7 @@ INSERT_COLUMNS = (
 SOURCE_AT_INDEX = CONTENT_COLUMNS.index("source_updated_at")
 content_of = attrgetter(*CONTENT_COLUMNS)
 key_of = attrgetter(*KEY_COLUMNS)
+_source_at_of = attrgetter("source_updated_at")
 PRODUCTS = cast(Table, Product.__table__)
 MERGE_WORK_MEM = "64MB"  # room to sort a 10,000-row batch in memory (about 7 MB on disk)
 
@@ -131,24 +132,26 @@ def newest_per_key(rows: Iterable[ProductRow]) -> tuple[list[ProductRow], int]:
     """De-duplicate a batch on (source_platform, source_id): keep the row with the newest
     source_updated_at (None counts as oldest; on a tie the later row wins). Returns (kept rows in
     first-seen order, number dropped)."""
+    batch = list(rows)
+    keys = list(map(key_of, batch))
+    if len(set(keys)) == len(keys):  # the usual batch: every key once
+        return batch, 0
     kept: dict[Key, ProductRow] = {}
     dropped = 0
-    for row in rows:
-        earlier = kept.get(row.key)
+    for key, row in zip(keys, batch, strict=True):
+        earlier = kept.get(key)
         if earlier is not None:
             dropped += 1
             if not _is_at_least_as_new(row, earlier):
                 continue
-        kept[row.key] = row  # replacing a value keeps the key's first-seen position
+        kept[key] = row  # replacing a value keeps the key's first-seen position
     return list(kept.values()), dropped
 
 
 def _check_batch(rows: Sequence[ProductRow]) -> None:
-    keys = {row.key for row in rows}
-    if len(keys) != len(rows):
+    if len(set(map(key_of, rows))) != len(rows):
         raise ValueError("rows repeat a (source_platform, source_id) key; use newest_per_key")
-    for row in rows:
-        moment = row.source_updated_at
+    for row, moment in zip(rows, map(_source_at_of, rows), strict=True):
         if moment is not None and moment.utcoffset() is None:
             raise ValueError(f"naive source_updated_at for source id {row.source_id!r}")
 
