@@ -194,3 +194,28 @@ def test_another_organization_sees_none_of_the_sweep(
             assert len(runs) == expected
             targets = OfferTargetRepository(session, who.organization_id)
             assert targets.counts(account_id, since) == (2 * expected, 0)
+
+
+def test_the_schedule_queues_one_sweep_per_connected_account_per_tick(
+    context: AppContext, client: TestClient, tenant: Tenant, fake: FakeSellingPartnerApi
+) -> None:
+    account_id = seller_account(context, client, tenant, fake)
+    create_account(client, tenant, marketplace="amazon.de")  # no credentials: not swept
+
+    def tick(at: str) -> None:
+        with context.database.unit_of_work() as session:
+            job_id = enqueue(
+                session, "market.schedule_sweeps", {"tick_at": at}, organization_id=None
+            )
+        JobRunner(context.database, context.settings).execute(str(job_id))
+
+    tick("2026-12-04T10:00:00+00:00")
+    tick("2026-12-04T10:00:00+00:00")  # the same tick again queues nothing more
+    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
+        sweeps = list(
+            session.scalars(
+                select(Job).where(Job.kind == SWEEP, Job.organization_id == tenant.organization_id)
+            )
+        )
+    assert [job.arguments["account_id"] for job in sweeps] == [account_id]
+    assert sweeps[0].arguments["trigger"] == "schedule"

@@ -60,6 +60,16 @@ def sweep_account_offers(context: JobContext) -> dict[str, Any]:
 @job("market.schedule_sweeps", max_attempts=1)
 def schedule_sweeps(context: JobContext) -> dict[str, Any]:
     """Queue one sweep per sweepable account of every organization, once per tick."""
+    return {"queued": queue_for_accounts(context, SWEEP)}
+
+
+@job("market.schedule_listings_syncs", max_attempts=1)
+def schedule_listings_syncs(context: JobContext) -> dict[str, Any]:
+    return {"queued": queue_for_accounts(context, "market.sync_listings")}
+
+
+def queue_for_accounts(context: JobContext, job_name: str) -> int:
+    """Queue `job_name` for every sweepable account of every organization, once per tick."""
     tick = str(context.arguments.get("tick_at", ""))
     with context.unit_of_work() as session:
         organization_ids = AccountsRepository(session).all_organization_ids()
@@ -70,16 +80,17 @@ def schedule_sweeps(context: JobContext) -> dict[str, Any]:
                 queued += 1
                 enqueue(
                     session,
-                    SWEEP,
+                    job_name,
                     {"account_id": str(account.id), "trigger": "schedule"},
                     organization_id=organization_id,
                     created_by="scheduler",
-                    dedupe_key=f"{SWEEP}:{account.id}:{tick}",
+                    dedupe_key=f"{job_name}:{account.id}:{tick}",
                 )
-    return {"queued": queued}
+    return queued
 
 
 periodic("market.schedule_sweeps", every=SWEEP_EVERY)
+periodic("market.schedule_listings_syncs", cron="17 3 * * *")  # daily, at a quiet hour (UTC)
 
 
 SYNC_LISTINGS = "market.sync_listings"
