@@ -30,13 +30,9 @@ from shelfwise.market.models import (
     SyncStatus,
 )
 from shelfwise.market.notification_tasks import RECEIVE
-from shelfwise.market.notifications import (
-    MOST_DELIVERIES,
-    PRICING_HEALTH_EVENT,
-    Counts,
-    NotificationConsumer,
-)
+from shelfwise.market.notifications import MOST_DELIVERIES, Counts, NotificationConsumer
 from shelfwise.market.observations import OFFERS_CHANGED
+from shelfwise.market.pricing_health import PRICING_HEALTH_EVENT
 from shelfwise.market.repository import OfferTargetRepository
 from shelfwise.platform.context import AppContext
 from tests.factories import Tenant, create_account, create_listing, unique
@@ -458,9 +454,9 @@ def test_pricing_health_publishes_an_event_and_logs_a_change(
         },
         "buy_box_price": {"amount": "22.00", "currency": usd},
         "reference_prices": {
-            "averageSellingPrice": {"amount": "23.50", "currency": usd},
-            "competitivePriceThreshold": {"amount": "24.00", "currency": usd},
-            "msrpPrice": {"amount": "29.99", "currency": usd},
+            "average_selling_price": {"amount": "23.50", "currency": usd},
+            "competitive_price_threshold": {"amount": "24.00", "currency": usd},
+            "msrp_price": {"amount": "29.99", "currency": usd},
         },
     }
     (change,) = rows(context, tenant, select(SyncChange))

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from shelfwise.accounts.repository import AccountsRepository
 from shelfwise.catalog.marketplaces import marketplace
-from shelfwise.events.service import publish
 from shelfwise.integrations.amazon_spapi.notifications import (
     ANY_OFFER_CHANGED,
     PRICING_HEALTH,
@@ -46,13 +45,13 @@ from shelfwise.market.notification_repository import (
     NotificationTargetRepository,
 )
 from shelfwise.market.observations import Observed, Target, record_offers
-from shelfwise.market.repository import SyncRunRepository
+from shelfwise.market.pricing_health import record_pricing_health
 from shelfwise.market.service import finish_sync, start_sync
 from shelfwise.platform.db import Database
+from shelfwise.platform.ids import new_id
 from shelfwise.platform.logging import get_logger
 from shelfwise.platform.types import utcnow
 
-PRICING_HEALTH_EVENT = "offers.pricing_health"
 TRACKED_CONDITION = "new"  # what the sweeps fetch; other conditions would interleave series
 # A message delivered this often never committed (each delivery failed before its receipt):
 # it is kept as a rejected receipt instead of being tried forever.
@@ -164,8 +163,8 @@ class NotificationConsumer:
             self._delete(done, best_effort=True)
             self._finish(runs, SyncStatus.FAILED, f"{type(error).__name__}: {error}")
             raise
-        self._delete(done)
         self._finish(runs, None, None)
+        self._delete(done)
 
     # -- one message ----------------------------------------------------------------------------
 
@@ -207,7 +206,7 @@ class NotificationConsumer:
         with self.database.unit_of_work(organization_id=organization_id) as session:
             status, detail, outcome = self._decide(session, recipient, parsed)
             receipt = {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "marketplace_account_id": account_id,
                 "notification_id": parsed.notification_id,
                 "notification_type": parsed.notification_type[:64],
@@ -279,8 +278,8 @@ class NotificationConsumer:
         health = parsed.health
         assert health is not None
         target_row = targets.by_asin(account_id, health.asin)
-        _publish_pricing_health(
-            session, recipient, run_id, parsed.notification_id, health,
+        record_pricing_health(
+            session, organization_id, account_id, run_id, parsed.notification_id, health,
             target_row.sku if target_row is not None else None,
         )  # fmt: skip
         return "applied"
@@ -354,55 +353,3 @@ def _parse(message: Received, document: dict[str, Any]) -> _Parsed:
             notification_id[:100], notification_type, published_at, document,
             rejected=rejected.reason,
         )  # fmt: skip
-
-
-def _publish_pricing_health(
-    session: Session,
-    recipient: Recipient,
-    run_id: uuid.UUID,
-    notification_id: str,
-    health: PricingHealth,
-    sku: str | None,
-) -> None:
-    offer = {
-        "condition": health.condition,
-        "fulfillment": health.fulfillment,
-        "listing_price": health.listing_price.as_payload(),
-        "shipping": health.shipping.as_payload(),
-        "landed_price": health.landed_price.as_payload(),
-    }
-    references = {name: money.as_payload() for name, money in health.reference_prices.items()}
-    publish(
-        session,
-        recipient.organization_id,
-        PRICING_HEALTH_EVENT,
-        {
-            "account_id": str(recipient.account_id),
-            "asin": health.asin,
-            "sku": sku,
-            "notification_id": notification_id,
-            "issue_type": health.issue_type,
-            "changed_at": health.changed_at.isoformat(),
-            "offer": offer,
-            "buy_box_price": health.buy_box_price.as_payload() if health.buy_box_price else None,
-            "reference_prices": references,
-        },
-    )
-    SyncRunRepository(session, recipient.organization_id).add_changes(
-        [
-            {
-                "id": uuid.uuid4(),
-                "organization_id": recipient.organization_id,
-                "sync_run_id": run_id,
-                "item": health.asin,
-                "field": "pricing_health",
-                "old": None,
-                "new": {
-                    "issue_type": health.issue_type,
-                    "landed_price": offer["landed_price"],
-                    "reference_prices": references,
-                },
-                "changed_at": health.changed_at,
-            }
-        ]
-    )

@@ -8,6 +8,7 @@ Japan). A message that fails raises `NotificationRejected` whose reason names th
 """
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,7 +77,7 @@ class PricingHealth:
     shipping: Money
     landed_price: Money
     buy_box_price: Money | None  # landed, for the offer's condition
-    reference_prices: dict[str, Money]  # averageSellingPrice, competitivePriceThreshold…
+    reference_prices: dict[str, Money]  # average_selling_price, competitive_price_threshold…
 
 
 def decode(body: str) -> dict[str, Any]:
@@ -86,7 +87,7 @@ def decode(body: str) -> dict[str, Any]:
     except ValueError as error:
         raise NotificationRejected(f"body is not JSON: {error}") from None
     if not isinstance(document, dict):
-        raise NotificationRejected(f"body is JSON {type(document).__name__}, not an object")
+        raise NotificationRejected(f"body is not a JSON object but {_json_type(document)}")
     return document
 
 
@@ -196,12 +197,12 @@ def _offer(entry: "_Node", condition: str, seller_id: str) -> Offer:
     )
 
 
-_REFERENCE_PRICES = (
-    "averageSellingPrice",
-    "competitivePriceThreshold",
-    "retailOfferPrice",
-    "msrpPrice",
-)
+_REFERENCE_PRICES = {  # Amazon's name -> ours
+    "averageSellingPrice": "average_selling_price",
+    "competitivePriceThreshold": "competitive_price_threshold",
+    "retailOfferPrice": "retail_offer_price",
+    "msrpPrice": "msrp_price",
+}
 
 
 def pricing_health(document: dict[str, Any]) -> PricingHealth:
@@ -238,9 +239,9 @@ def pricing_health(document: dict[str, Any]) -> PricingHealth:
         landed_price=offer.money("landedPrice"),
         buy_box_price=buy_box,
         reference_prices={
-            name: money
-            for name in _REFERENCE_PRICES
-            if (money := references.money(name, required=False)) is not None
+            ours: money
+            for theirs, ours in _REFERENCE_PRICES.items()
+            if (money := references.money(theirs, required=False)) is not None
         },
     )
 
@@ -340,8 +341,8 @@ class _Node:
         amount = node._get(names[0], True)
         if isinstance(amount, bool) or not isinstance(amount, int | float):
             raise node._wrong(names[0], "a number", amount)
-        if amount < 0:
-            raise NotificationRejected(f"{node._at(names[0])}: negative ({amount})")
+        if not math.isfinite(amount) or not 0 <= amount < 10**9:
+            raise NotificationRejected(f"{node._at(names[0])}: {amount} is not a price")
         currency = node.text(names[1])
         if not re.fullmatch(r"[A-Z]{3}", currency):
             raise NotificationRejected(
