@@ -4,6 +4,7 @@ their changes, on-demand syncs, watched ASINs, offer history; roles and tenant i
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from shelfwise.accounts.models import Role
@@ -174,3 +175,33 @@ def test_another_organization_gets_404_for_every_market_endpoint(
     removed = client.delete(f"{base(account_id)}/watched-asins/{WATCHED}", headers=headers)
     assert removed.status_code == 404
     assert client.get(f"{base(account_id)}/sync", headers=tenant.headers).status_code == 200
+
+
+def test_checking_the_connection_records_what_amazon_says(
+    context: AppContext,
+    client: TestClient,
+    tenant: Tenant,
+    fake: FakeSellingPartnerApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(context.settings, "spapi_endpoint", fake.url)
+    monkeypatch.setattr(context.settings, "spapi_token_url", fake.lwa_url)
+    account_id = seller_account(context, client, tenant, fake)
+    url = f"{base(account_id)}/connection"
+    checked = client.post(url, headers=tenant.headers)
+    assert checked.status_code == 200, checked.text
+    assert checked.json()["status"] == "connected" and checked.json()["error"] is None
+
+    fake.lwa.revoke_grant(fake.credentials.refresh_token)
+    revoked = client.post(url, headers=tenant.headers).json()
+    assert revoked["status"] == "disconnected"
+    assert "invalid_grant" in revoked["error"] and "Reconnect" in revoked["error"]
+    account = client.get(base(account_id), headers=tenant.headers).json()
+    assert account["connection_status"] == "disconnected"
+    assert account["connection_error"] == revoked["error"]
+
+    bare = create_account(client, tenant, marketplace="amazon.com")
+    missing = client.post(f"{base(bare['id'])}/connection", headers=tenant.headers).json()
+    assert missing["status"] == "disconnected" and "no credentials" in missing["error"]
+    viewer = viewer_of(context, client, tenant)
+    assert client.post(url, headers=viewer).status_code == 403

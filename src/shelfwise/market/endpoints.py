@@ -12,6 +12,7 @@ from shelfwise.market import status
 from shelfwise.market.models import SyncChange, SyncRun, WatchedAsin
 from shelfwise.market.repository import OfferSnapshotRepository, SyncRunRepository
 from shelfwise.market.schemas import (
+    ConnectionOut,
     OfferSnapshotOut,
     SyncChangeOut,
     SyncQueued,
@@ -44,6 +45,17 @@ def read_sync_status(
     account_id: uuid.UUID, principal: Viewer, session: DbSession, context: Context
 ) -> SyncStatusOut:
     return status.sync_status(session, principal, account_id, context.settings)
+
+
+@router.post(
+    "/{account_id}/connection",
+    response_model=ConnectionOut,
+    summary="Check the account's credentials with Amazon now (and record the outcome)",
+)
+def verify_connection(
+    account_id: uuid.UUID, principal: Admin, session: DbSession, context: Context
+) -> ConnectionOut:
+    return status.verify_connection(session, principal, account_id, context.vault, context.settings)
 
 
 @router.post(

@@ -81,25 +81,33 @@ def record_connection(
     """What the last call said about the account's authorization; a change is audited."""
     with database.unit_of_work(organization_id=organization_id) as session:
         account = MarketplaceAccountRepository(session, organization_id).get(account_id)
-        if account is None:
-            return
-        status = ConnectionStatus.DISCONNECTED if disconnected else ConnectionStatus.CONNECTED
-        error = disconnected.detail[:1000] if disconnected else None
-        before = account.connection_status
-        account.connection_status = status
-        account.connection_error = error
-        account.connection_checked_at = utcnow()
-        if before != status:
-            who = _System(organization_id)
-            audit(
-                session,
-                who,
-                f"marketplace_account.{status.value}",
-                "marketplace_account",
-                account_id,
-                before={"connection_status": before.value},
-                after={"connection_status": status.value, "connection_error": error},
-            )
+        if account is not None:
+            set_connection(session, _System(organization_id), account, disconnected)
+
+
+def set_connection(
+    session: Session,
+    who: ActsForOrganization,
+    account: MarketplaceAccount,
+    disconnected: AccountDisconnectedError | None,
+) -> None:
+    """The account's connection as a call just found it, in the caller's transaction."""
+    status = ConnectionStatus.DISCONNECTED if disconnected else ConnectionStatus.CONNECTED
+    error = disconnected.detail[:1000] if disconnected else None
+    before = account.connection_status
+    account.connection_status = status
+    account.connection_error = error
+    account.connection_checked_at = utcnow()
+    if before != status:
+        audit(
+            session,
+            who,
+            f"marketplace_account.{status.value}",
+            "marketplace_account",
+            account.id,
+            before={"connection_status": before.value},
+            after={"connection_status": status.value, "connection_error": error},
+        )
 
 
 SYNC_ACTOR = Actor("automation", "market.sync")

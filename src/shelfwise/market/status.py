@@ -7,7 +7,11 @@ from sqlalchemy.orm import Session
 
 from shelfwise.audit.service import ActsForOrganization, audit
 from shelfwise.catalog.models import MarketplaceAccount
+from shelfwise.integrations.amazon_spapi.accounts import spapi_connection
+from shelfwise.integrations.amazon_spapi.client import SellingPartnerClient
 from shelfwise.integrations.amazon_spapi.plans import USAGE_PLANS
+from shelfwise.integrations.errors import AccountDisconnectedError, VendorRejectedError
+from shelfwise.integrations.http import VendorCaller
 from shelfwise.integrations.usage import shared_usage
 from shelfwise.jobs import registry
 from shelfwise.jobs.service import enqueue
@@ -26,10 +30,11 @@ from shelfwise.market.schemas import (
     SyncStatusOut,
     ThrottleOut,
 )
-from shelfwise.market.service import WatchlistService
+from shelfwise.market.service import WatchlistService, set_connection
 from shelfwise.platform.errors import ConflictError, InvalidInputError
 from shelfwise.platform.settings import Settings
 from shelfwise.platform.types import utcnow
+from shelfwise.vault.service import VaultService
 
 # The job that syncs each data set (orders and inventory are the analytics domain's).
 SYNC_JOBS = {
@@ -97,6 +102,44 @@ def _quota(account: MarketplaceAccount, settings: Settings) -> QuotaOut:
         budget=settings.vendor_daily_call_budget,
         operations=operations,
         recent_throttles=throttles,
+    )
+
+
+def verify_connection(
+    session: Session,
+    who: ActsForOrganization,
+    account_id: uuid.UUID,
+    vault: VaultService,
+    settings: Settings,
+) -> ConnectionOut:
+    """Try the account's credentials now: an LWA token exchange and the first page of its
+    listings (the cheapest call that needs the seller's authorization and the Listings role)."""
+    account = WatchlistService().account(session, who, account_id)
+    disconnected: AccountDisconnectedError | None = None
+    try:
+        connection = spapi_connection(session, vault, account)
+    except AccountDisconnectedError as missing:
+        disconnected = missing
+    else:
+        caller = VendorCaller(settings)
+        client = SellingPartnerClient(
+            connection, caller, endpoint=settings.spapi_endpoint, token_url=settings.spapi_token_url
+        )
+        try:
+            next(iter(client.search_listings_items(["summaries"], page_size=1)))
+        except AccountDisconnectedError as refused:
+            disconnected = refused
+        except VendorRejectedError as refused:
+            if refused.vendor_status not in (401, 403):
+                raise
+            disconnected = AccountDisconnectedError(refused.detail)
+        finally:
+            caller.close()
+    set_connection(session, who, account, disconnected)
+    return ConnectionOut(
+        status=account.connection_status,
+        error=account.connection_error,
+        checked_at=account.connection_checked_at,
     )
 
 
