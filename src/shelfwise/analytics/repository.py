@@ -157,12 +157,10 @@ class OrderRepository(TenantRepository[Order]):
     ) -> None:
         """Make the items of these orders exactly `items` ((order row id, item) pairs)."""
         for chunk in _chunks(order_ids):
-            self.session.execute(
-                delete(OrderItem).where(
-                    OrderItem.organization_id == self.organization_id,
-                    OrderItem.order_id.in_(chunk),
-                )
+            doomed = self.scoped(select(OrderItem.id), OrderItem).where(
+                OrderItem.order_id.in_(chunk)
             )
+            self.session.execute(delete(OrderItem).where(OrderItem.id.in_(doomed)))
         for rows in _chunks(items):
             values = [
                 {
@@ -280,13 +278,12 @@ class InventoryRepository(TenantRepository[InventoryLevel]):
 
     def mark_missing(self, account_id: uuid.UUID, skus: Sequence[str], since: datetime) -> None:
         for chunk in _chunks(skus):
+            gone = self.scoped(select(InventoryLevel.id)).where(
+                InventoryLevel.marketplace_account_id == account_id, InventoryLevel.sku.in_(chunk)
+            )
             self.session.execute(
                 update(InventoryLevel)
-                .where(
-                    InventoryLevel.organization_id == self.organization_id,
-                    InventoryLevel.marketplace_account_id == account_id,
-                    InventoryLevel.sku.in_(chunk),
-                )
+                .where(InventoryLevel.id.in_(gone))
                 .values(missing_since=since)
             )
 
