@@ -10,10 +10,15 @@ from fastapi import APIRouter, Query, Response
 from shelfwise.accounts.auth import Admin, Analyst, Context, DbSession, Viewer
 from shelfwise.market import status
 from shelfwise.market.models import SyncChange, SyncRun, WatchedAsin
-from shelfwise.market.repository import OfferSnapshotRepository, SyncRunRepository
+from shelfwise.market.repository import (
+    OfferSnapshotRepository,
+    RankSnapshotRepository,
+    SyncRunRepository,
+)
 from shelfwise.market.schemas import (
     ConnectionOut,
     OfferSnapshotOut,
+    RankSnapshotOut,
     SyncChangeOut,
     SyncQueued,
     SyncRequest,
@@ -154,3 +159,24 @@ def offer_history(
         account_id, asin.strip().upper(), start, limit
     )
     return [OfferSnapshotOut.model_validate(s, from_attributes=True) for s in snapshots]
+
+
+@router.get(
+    "/{account_id}/ranks/{asin}/history",
+    response_model=list[RankSnapshotOut],
+    summary="An item's Best Sellers Ranks, newest first (each holds until its next change)",
+)
+def rank_history(
+    account_id: uuid.UUID,
+    asin: str,
+    principal: Viewer,
+    session: DbSession,
+    since: Annotated[datetime | None, Query(description="Default: 30 days ago")] = None,
+    limit: Limit = 500,
+) -> list[RankSnapshotOut]:
+    watchlist.account(session, principal, account_id)
+    start = since or utcnow() - timedelta(days=30)
+    ranks = RankSnapshotRepository(session, principal.organization_id).history(
+        account_id, asin.strip().upper(), start, limit
+    )
+    return [RankSnapshotOut.model_validate(rank, from_attributes=True) for rank in ranks]

@@ -63,6 +63,9 @@ class OfferTarget(IdMixin, TenantMixin, Base):
     fingerprint: Mapped[str | None] = mapped_column(String(32), nullable=True)
     snapshot_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # The item's Best Sellers Ranks as last read ({category id: rank}), for the rank series.
+    ranks: Mapped[dict[str, int] | None] = mapped_column(JSONType, nullable=True)
+    ranks_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class OfferSnapshot(IdMixin, TenantMixin, Base):
@@ -93,6 +96,28 @@ class OfferSnapshot(IdMixin, TenantMixin, Base):
     my_price: Mapped[Decimal | None] = mapped_column(MoneyAmount, nullable=True)
     # [{seller_id, price, shipping, condition, sub_condition, fulfillment, buy_box, mine, prime}]
     offers: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+
+
+class RankSnapshot(IdMixin, TenantMixin, Base):
+    """An item's Best Sellers Rank in one category from the moment it was read, until the next
+    row of that item and category (ranks are written when they change)."""
+
+    __tablename__ = "rank_snapshots"
+    __table_args__ = (
+        ForeignKeyConstraint(*_ACCOUNT, ondelete="CASCADE"),
+        Index(
+            "ix_rank_snapshots_item", "organization_id", "marketplace_account_id", "asin",
+            "observed_at",
+        ),
+        Index("ix_rank_snapshots_observed_at", "observed_at", postgresql_using="brin"),
+    )  # fmt: skip
+
+    marketplace_account_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    asin: Mapped[str] = mapped_column(String(10))
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    category_id: Mapped[str] = mapped_column(String(100))  # classification or display group
+    category: Mapped[str] = mapped_column(String(200))  # its title, e.g. "Kitchen & Dining"
+    rank: Mapped[int] = mapped_column(Integer)
 
 
 class SyncRun(IdMixin, TenantMixin, Base):

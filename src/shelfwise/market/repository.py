@@ -13,6 +13,7 @@ from shelfwise.catalog.models import Listing
 from shelfwise.market.models import (
     OfferSnapshot,
     OfferTarget,
+    RankSnapshot,
     SyncChange,
     SyncRun,
     SyncStatus,
@@ -161,6 +162,26 @@ class OfferTargetRepository(TenantRepository[OfferTarget]):
         columns = {name: [row[name] for row in updates] for name in _TARGET_UPDATE}
         self.session.execute(_UPDATE_TARGETS, {"organization_id": self.organization_id, **columns})
 
+    def due_for_ranks(self, account_id: uuid.UUID, refreshed_before: datetime) -> list[Any]:
+        """(id, asin, ranks) of the account's items whose ranks are due, stalest first."""
+        statement = (
+            self.scoped(select(OfferTarget.id, OfferTarget.asin, OfferTarget.ranks))
+            .where(
+                OfferTarget.marketplace_account_id == account_id,
+                or_(
+                    OfferTarget.ranks_refreshed_at.is_(None),
+                    OfferTarget.ranks_refreshed_at < refreshed_before,
+                ),
+            )
+            .order_by(OfferTarget.ranks_refreshed_at.is_not(None), OfferTarget.ranks_refreshed_at)
+        )
+        return list(self.session.execute(statement))
+
+    def record_ranks(self, updates: list[dict[str, Any]]) -> None:
+        """Each target's ranks and ranks_refreshed_at (by id)."""
+        if updates:
+            self.session.execute(update(OfferTarget), updates)
+
     def counts(self, account_id: uuid.UUID, refreshed_before: datetime) -> tuple[int, int]:
         """(targets, of which due) of the account."""
         due = func.count().filter(
@@ -237,6 +258,29 @@ class OfferSnapshotRepository(TenantRepository[OfferSnapshot]):
             OfferSnapshot.marketplace_account_id == account_id
         )
         return int(self.session.scalar(statement) or 0)
+
+
+class RankSnapshotRepository(TenantRepository[RankSnapshot]):
+    model = RankSnapshot
+
+    def add_all(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(RankSnapshot), rows)
+
+    def history(
+        self, account_id: uuid.UUID, asin: str, since: datetime, limit: int
+    ) -> list[RankSnapshot]:
+        statement = (
+            self.select()
+            .where(
+                RankSnapshot.marketplace_account_id == account_id,
+                RankSnapshot.asin == asin,
+                RankSnapshot.observed_at >= since,
+            )
+            .order_by(RankSnapshot.observed_at.desc(), RankSnapshot.category_id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))
 
 
 class SyncRunRepository(TenantRepository[SyncRun]):

@@ -18,6 +18,7 @@ class Dataset(enum.StrEnum):
 
     OFFERS = "offers"
     LISTINGS = "listings"
+    RANKS = "ranks"
     ORDERS = "orders"
     INVENTORY = "inventory"
 
@@ -128,3 +129,10 @@ class OfferSnapshotOut(BaseModel):
     lowest_price: Decimal | None
     my_price: Decimal | None
     offers: list[OfferOut]
+
+
+class RankSnapshotOut(BaseModel):
+    observed_at: datetime
+    category_id: str
+    category: str
+    rank: int

@@ -40,6 +40,7 @@ from shelfwise.vault.service import VaultService
 SYNC_JOBS = {
     Dataset.OFFERS: "market.sweep_offers",
     Dataset.LISTINGS: "market.sync_listings",
+    Dataset.RANKS: "market.sync_ranks",
     Dataset.ORDERS: "analytics.sync_orders",
     Dataset.INVENTORY: "analytics.sync_inventory",
 }

@@ -1,7 +1,9 @@
 """Market jobs: offer sweeps per account (scheduled every five minutes, or on demand) and the
 listings sync (report, then Listings Items; see listings_sync.py)."""
 
+import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -24,6 +26,8 @@ from shelfwise.market.listings_sync import (
     log_differences,
 )
 from shelfwise.market.models import SyncStatus
+from shelfwise.market.ranks import RankSync
+from shelfwise.market.repository import OfferTargetRepository
 from shelfwise.market.service import finish_sync, start_sync, sweep_offers, sweepable_accounts
 from shelfwise.platform.actor import Actor
 from shelfwise.platform.types import utcnow
@@ -187,3 +191,56 @@ def _organization(context: JobContext) -> uuid.UUID:
     if context.organization_id is None:
         raise PermanentJobError("A sync belongs to an organization.")
     return context.organization_id
+
+
+SYNC_RANKS = "market.sync_ranks"
+RANK_REFRESH = timedelta(minutes=55)  # hourly runs refresh what the previous one read
+RANK_SLICE = timedelta(minutes=25)
+
+
+@job(SYNC_RANKS, max_attempts=3)
+def sync_ranks(context: JobContext) -> dict[str, Any]:
+    """Best Sellers Ranks of the account's tracked items (see ranks.py)."""
+    organization_id = _organization(context)
+    account_id = uuid.UUID(str(context.arguments["account_id"]))
+    trigger = str(context.arguments.get("trigger", "manual"))
+    database = context.database
+    with account_client(context, organization_id, account_id) as (_, client):
+        with context.unit_of_work() as session:
+            targets = OfferTargetRepository(session, organization_id)
+            targets.align(account_id)
+            due = targets.due_for_ranks(account_id, utcnow() - RANK_REFRESH)
+            run_id = start_sync(
+                session, organization_id, account_id, "ranks", trigger, context.job_id
+            ).id
+        context.set_total(len(due))
+        marketplace_id = client.connection.marketplace_id
+
+        def search(asins: Sequence[str]) -> list[dict[str, Any]]:
+            return client.search_catalog_items(asins, "ASIN", ["salesRanks"])
+
+        ranks = RankSync(
+            database,
+            organization_id,
+            account_id,
+            marketplace_id,
+            run_id,
+            search,
+            deadline=time.monotonic() + RANK_SLICE.total_seconds(),
+        )
+        try:
+            counts = ranks.run(due)
+        except Exception as error:
+            finish_sync(database, organization_id, run_id, SyncStatus.FAILED, {}, str(error))
+            raise
+    summary = counts.as_dict() | {"due": len(due)}
+    finish_sync(database, organization_id, run_id, SyncStatus.SUCCEEDED, summary)
+    return {"sync_run_id": str(run_id), **summary}
+
+
+@job("market.schedule_rank_syncs", max_attempts=1)
+def schedule_rank_syncs(context: JobContext) -> dict[str, Any]:
+    return {"queued": queue_for_accounts(context, SYNC_RANKS)}
+
+
+periodic("market.schedule_rank_syncs", cron="41 * * * *")  # hourly
