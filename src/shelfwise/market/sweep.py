@@ -28,12 +28,10 @@ from shelfwise.integrations.errors import RetryableError, VendorRejectedError
 from shelfwise.integrations.offers import Fetched, KeyKind, OfferLane
 from shelfwise.market.observations import Observed, Target, record_offers
 from shelfwise.platform.db import Database
-from shelfwise.platform.logging import get_logger
 from shelfwise.platform.types import utcnow
 
 ANSWERS_PER_TRANSACTION = 50  # calls' answers stored together at most (1,000 items at most)
 ANSWERS_IN_FLIGHT = 200  # answers waiting for the writer before the lanes wait for it
-logger = get_logger(__name__)
 
 
 Due = Target  # an item the sweep is to refresh
