@@ -251,6 +251,9 @@ def _store_orders(
         written.append(order)
     run.counts.seen += len(parsed)
     if written:
+        # Rows locked in one order (by id) by every writer: two syncs of an account cannot
+        # deadlock, and the order rows serialize the replacement of their items.
+        written.sort(key=lambda order: order.amazon_order_id)
         ids = orders.upsert(run.account_id, written, run.at)
         orders.replace_items(
             [ids[order.amazon_order_id] for order in written],
@@ -299,7 +302,7 @@ def _store_levels(
     run.counts.seen += len(parsed)
     # Every reported level is written, unchanged ones too: synced_at says when it was confirmed.
     InventoryRepository(session, run.organization_id).upsert(
-        run.account_id, list(parsed.values()), run.at
+        run.account_id, sorted(parsed.values(), key=lambda level: level.sku), run.at
     )
     SyncRunRepository(session, run.organization_id).add_changes(changes)
     if run.progress is not None:
