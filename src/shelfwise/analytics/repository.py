@@ -24,6 +24,9 @@ ORDER_UPDATED = (
     "fulfillment_channel", "total_amount", "total_currency", "item_count", "programs",
     "synced_at",
 )  # fmt: skip
+ITEM_UPDATED = (
+    "sku", "asin", "title", "quantity_ordered", "quantity_shipped", "item_price", "item_currency",
+)  # fmt: skip
 LEVEL_UPDATED = (
     "asin", "fnsku", "condition", "fulfillable", "inbound", "reserved", "unfulfillable",
     "total", "vendor_updated_at", "synced_at", "missing_since",
@@ -153,32 +156,46 @@ class OrderRepository(TenantRepository[Order]):
         return written
 
     def replace_items(
-        self, order_ids: Sequence[uuid.UUID], items: Sequence[tuple[uuid.UUID, ItemRow]]
+        self, stored_ids: Sequence[uuid.UUID], items: Sequence[tuple[uuid.UUID, ItemRow]]
     ) -> None:
-        """Make the items of these orders exactly `items` ((order row id, item) pairs)."""
-        for chunk in _chunks(order_ids):
+        """Write `items` ((order row id, item) pairs) as their orders' items, and drop the other
+        items of the orders in `stored_ids` (those stored before: new orders have none)."""
+        for chunk in _chunks(stored_ids):
             doomed = self.scoped(select(OrderItem.id), OrderItem).where(
                 OrderItem.order_id.in_(chunk)
             )
-            self.session.execute(delete(OrderItem).where(OrderItem.id.in_(doomed)))
-        for rows in _chunks(items):
-            values = [
-                {
-                    "id": new_id(),
-                    "organization_id": self.organization_id,
-                    "order_id": order_id,
-                    "order_item_id": item.order_item_id,
-                    "sku": item.sku,
-                    "asin": item.asin,
-                    "title": item.title,
-                    "quantity_ordered": item.quantity_ordered,
-                    "quantity_shipped": item.quantity_shipped,
-                    "item_price": item.item_price,
-                    "item_currency": item.item_currency,
-                }
-                for order_id, item in rows
-            ]
-            self.session.execute(dialect_insert(self.session, OrderItem).values(values))
+            self.session.execute(
+                delete(OrderItem).where(OrderItem.id.in_(doomed)),
+                execution_options={"synchronize_session": False},  # no ORM objects to update
+            )
+        if not items:
+            return
+        values = [
+            {
+                "id": new_id(),
+                "organization_id": self.organization_id,
+                "order_id": order_id,
+                "order_item_id": item.order_item_id,
+                "sku": item.sku,
+                "asin": item.asin,
+                "title": item.title,
+                "quantity_ordered": item.quantity_ordered,
+                "quantity_shipped": item.quantity_shipped,
+                "item_price": item.item_price,
+                "item_currency": item.item_currency,
+            }
+            for order_id, item in items
+        ]
+        # An upsert, should a concurrent sync have written the same new order's items first;
+        # executed as the driver's multi-row batches.
+        statement = dialect_insert(self.session, OrderItem)
+        self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["organization_id", "order_id", "order_item_id"],
+                set_={name: statement.excluded[name] for name in ITEM_UPDATED},
+            ),
+            values,
+        )
 
     def page(
         self,
@@ -284,7 +301,8 @@ class InventoryRepository(TenantRepository[InventoryLevel]):
             self.session.execute(
                 update(InventoryLevel)
                 .where(InventoryLevel.id.in_(gone))
-                .values(missing_since=since)
+                .values(missing_since=since),
+                execution_options={"synchronize_session": False},
             )
 
     def page(

@@ -256,7 +256,7 @@ def _store_orders(
         written.sort(key=lambda order: order.amazon_order_id)
         ids = orders.upsert(run.account_id, written, run.at)
         orders.replace_items(
-            [ids[order.amazon_order_id] for order in written],
+            [ids[order.amazon_order_id] for order in written if order.amazon_order_id in stored],
             [(ids[order.amazon_order_id], item) for order in written for item in order.items],
         )
     SyncRunRepository(session, run.organization_id).add_changes(changes)
