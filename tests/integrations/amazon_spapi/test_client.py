@@ -62,6 +62,11 @@ def test_every_operation_the_adapter_calls_answers_in_its_model_shape(spapi: Har
     assert item["summaries"][0]["itemName"] == "Steel Kettle 1.7 l"
     found = client.search_catalog_items(["4006381333931"], "EAN", ["summaries"])
     assert [entry["asin"] for entry in found] == [ASIN]
+    spapi.fake.state.catalog_items[ASIN]["salesRanks"][0]["classificationRanks"] = [
+        {"classificationId": "289935", "title": "Electric Kettles", "rank": 35}
+    ]
+    ranked = client.search_catalog_items([ASIN, "B0NOTTHERE"], "ASIN", ["salesRanks"])
+    assert ranked[0]["salesRanks"][0]["classificationRanks"][0]["rank"] == 35
 
     offers = client.item_offers(ASIN)
     assert offers["ASIN"] == ASIN and len(offers["Offers"]) == 3
