@@ -1,9 +1,11 @@
 """Orders and FBA inventory sync of one account, each run logged as a sync run with its changes.
 
 Orders are incremental: a run asks for the orders updated since the high-water mark of the last
-run that read to the end (minus an overlap, as Amazon's lastUpdatedTime can land late), or for
-the last 30 days the first time; it stores the newest lastUpdatedTime it saw as its own mark
-(in its counts, seconds since the epoch). Inventory is a full snapshot: SKUs that Amazon no
+run that read to the end, partial ones included (minus an overlap, as Amazon's lastUpdatedTime
+can land late), or for the last 30 days the first time; it stores the newest lastUpdatedTime it
+saw, never later than its own start, as its mark (in its counts, seconds since the epoch). An
+order refused as malformed stays on the job's item errors; Amazon sends it again once it
+changes. Inventory is a full snapshot: SKUs that Amazon no
 longer reports are marked missing, not deleted. Each page is one transaction (a run stopped
 half-way keeps what it stored and the next run starts from the previous mark again). A document
 that breaks the model's rules is recorded as an item error and the rest stored; the run ends
@@ -141,7 +143,7 @@ def sync_orders(
         for number, documents in enumerate(pages, start=1):
             with database.unit_of_work(organization_id=organization_id) as session:
                 newest = max(newest, _store_orders(session, run, documents, number) or newest)
-        return {MARK: int(newest.timestamp())}
+        return {MARK: int(min(newest, at).timestamp())}  # a vendor clock ahead skips nothing
 
     return _execute(run, read)
 
