@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from shelfwise.events.models import Event
 from shelfwise.integrations.errors import RetryableError
@@ -30,7 +31,13 @@ from shelfwise.market.models import (
     SyncStatus,
 )
 from shelfwise.market.notification_tasks import RECEIVE
-from shelfwise.market.notifications import MOST_DELIVERIES, Counts, NotificationConsumer
+from shelfwise.market.notifications import (
+    MOST_DELIVERIES,
+    RETRY_FAILED_AFTER_SECONDS,
+    Counts,
+    NotificationConsumer,
+    Recipient,
+)
 from shelfwise.market.observations import OFFERS_CHANGED
 from shelfwise.market.pricing_health import PRICING_HEALTH_EVENT
 from shelfwise.market.repository import OfferTargetRepository
@@ -276,6 +283,33 @@ def test_a_message_that_never_commits_is_kept_as_rejected_after_a_few_deliveries
     )
     assert receipt.payload == message
     assert snapshots(context, tenant) == []
+    assert queue.left() == 0
+
+
+def test_a_failed_message_shows_again_soon_and_the_rest_of_its_batch_at_once(
+    context: AppContext, client: TestClient, tenant: Tenant, queue: Queue
+) -> None:
+    seller = tracked_seller(context, client, tenant)
+    queue.post(mine_winning(seller, T0))
+    queue.post(rival_winning(seller, T0 + timedelta(minutes=1)))
+    consumer = NotificationConsumer(
+        context.database, queue.client(), wait_seconds=0, visibility_seconds=600
+    )
+    messages = queue.client().receive(10, 0, 600)
+    assert len(messages) == 2
+    # The account was deleted after the consumer looked accounts up: its receipt cannot be
+    # inserted, and the batch stops there.
+    gone = {(seller.seller_id, "ATVPDKIKX0DER"): [Recipient(tenant.organization_id, uuid.uuid4())]}
+    with pytest.raises(IntegrityError):
+        consumer.consume(messages, gone)
+    assert receipts(context, tenant) == []
+    assert [m.body for m in queue.client().receive(10, 0, 600)] == [messages[1].body]
+    queue.sqs.advance(RETRY_FAILED_AFTER_SECONDS + 1)  # not the 600 s visibility timeout
+    counts = queue.consume(context)  # with the accounts as they are now
+    assert (counts.received, counts.applied, counts.deleted) == (1, 1, 1)
+    queue.sqs.advance(600)
+    assert queue.consume(context).applied == 1
+    assert len(snapshots(context, tenant)) == 2
     assert queue.left() == 0
 
 
