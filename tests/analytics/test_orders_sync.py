@@ -279,3 +279,21 @@ def test_a_revoked_grant_disconnects_the_account_and_says_why(
     run = rows(context, seller.tenant, select(SyncRun))[0]
     assert run.status is SyncStatus.FAILED and run.error == account.connection_error
     assert rows(context, seller.tenant, select(Order)) == []
+
+
+def test_the_mark_is_never_later_than_the_runs_start(context: AppContext, seller: Seller) -> None:
+    class AheadOfUs:  # the vendor's clock runs an hour fast
+        def search_orders(self, **filters: Any) -> Iterator[list[dict[str, Any]]]:
+            yield [order("111-0000009-0000003", "2026-12-01T00:30:00Z", [],
+                         last_updated="2026-12-01T01:00:00Z")]  # fmt: skip
+
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    outcome = sync_orders(
+        context.database,
+        seller.tenant.organization_id,
+        seller.account_id,
+        AheadOfUs(),
+        trigger="manual",
+        now=lambda: now,
+    )
+    assert outcome.counts[MARK] == int(now.timestamp())
