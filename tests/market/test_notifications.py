@@ -32,8 +32,10 @@ from shelfwise.market.models import (
 )
 from shelfwise.market.notification_tasks import RECEIVE
 from shelfwise.market.notifications import (
+    DIRECTORY_REFRESH_SECONDS,
     MOST_DELIVERIES,
     RETRY_FAILED_AFTER_SECONDS,
+    Accounts,
     Counts,
     NotificationConsumer,
     Recipient,
@@ -301,7 +303,7 @@ def test_a_failed_message_shows_again_soon_and_the_rest_of_its_batch_at_once(
     # inserted, and the batch stops there.
     gone = {(seller.seller_id, "ATVPDKIKX0DER"): [Recipient(tenant.organization_id, uuid.uuid4())]}
     with pytest.raises(IntegrityError):
-        consumer.consume(messages, gone)
+        consumer.consume(messages, Accounts(context.database, entries=gone))
     assert receipts(context, tenant) == []
     assert [m.body for m in queue.client().receive(10, 0, 600)] == [messages[1].body]
     queue.sqs.advance(RETRY_FAILED_AFTER_SECONDS + 1)  # not the 600 s visibility timeout
@@ -369,6 +371,19 @@ def test_a_message_for_no_known_seller_is_logged_counted_and_deleted(
     assert counts.applied == 0
     assert receipts(context, tenant) == []
     assert queue.left() == 0
+
+
+def test_a_seller_connected_during_a_run_is_found_on_a_miss(
+    context: AppContext, client: TestClient, tenant: Tenant, queue: Queue
+) -> None:
+    now = [0.0]
+    accounts = Accounts(context.database, clock=lambda: now[0])
+    seller = tracked_seller(context, client, tenant)  # connected after the run read accounts
+    assert accounts.of(seller.seller_id, "ATVPDKIKX0DER") == []  # read again at most every 10 s
+    now[0] += DIRECTORY_REFRESH_SECONDS
+    assert accounts.of(seller.seller_id, "ATVPDKIKX0DER") == [
+        Recipient(tenant.organization_id, seller.account_id)
+    ]
 
 
 def _amount_as_text(message: dict[str, Any]) -> None:

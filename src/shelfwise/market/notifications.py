@@ -67,6 +67,7 @@ class Recipient:
 
 
 Directory = dict[tuple[str, str], list[Recipient]]  # (seller id, marketplace id) -> accounts
+DIRECTORY_REFRESH_SECONDS = 10.0  # a seller connected meanwhile is found on a miss after this
 
 
 def account_directory(database: Database) -> Directory:
@@ -84,6 +85,30 @@ def account_directory(database: Database) -> Directory:
             key = (seller_id, known.amazon_marketplace_id)
             directory.setdefault(key, []).append(Recipient(organization_id, account_id))
     return directory
+
+
+class Accounts:
+    """The directory of one consumer run, read again on a miss (at most every 10 s), so a
+    message for a seller connected during the run is not taken for a stranger's."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Callable[[], float] = time.monotonic,
+        entries: Directory | None = None,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self._entries = account_directory(database) if entries is None else entries
+        self._read_at = clock()
+
+    def of(self, seller_id: str, marketplace_id: str) -> list[Recipient]:
+        found = self._entries.get((seller_id, marketplace_id))
+        if not found and self.clock() - self._read_at >= DIRECTORY_REFRESH_SECONDS:
+            self._entries = account_directory(self.database)
+            self._read_at = self.clock()
+            found = self._entries.get((seller_id, marketplace_id))
+        return found or []
 
 
 @dataclass
@@ -138,7 +163,7 @@ class NotificationConsumer:
     def run(self, budget_seconds: float) -> Counts:
         """Receive and store batches until the queue is empty or `budget_seconds` passed."""
         deadline = self.clock() + budget_seconds
-        directory = account_directory(self.database)
+        directory = Accounts(self.database, self.clock)
         while (remaining := deadline - self.clock()) > 0:
             # A long poll never outlasts the budget (the job runs again next minute).
             wait = max(0, min(self.wait_seconds, int(remaining)))
@@ -149,7 +174,7 @@ class NotificationConsumer:
             self.consume(messages, directory)
         return self.counts
 
-    def consume(self, messages: Sequence[Received], directory: Directory) -> None:
+    def consume(self, messages: Sequence[Received], directory: Accounts) -> None:
         """Store one batch, then delete what committed (also when a message failed)."""
         runs: dict[uuid.UUID, _Run] = {}
         done: list[Received] = []
@@ -168,9 +193,7 @@ class NotificationConsumer:
 
     # -- one message ----------------------------------------------------------------------------
 
-    def _message(
-        self, message: Received, directory: Directory, runs: dict[uuid.UUID, _Run]
-    ) -> None:
+    def _message(self, message: Received, directory: Accounts, runs: dict[uuid.UUID, _Run]) -> None:
         try:
             document = decode(message.body)
         except NotificationRejected as rejected:
@@ -181,7 +204,7 @@ class NotificationConsumer:
             reason = "names no seller and marketplace (payload sellerId, marketplaceId)"
             self._unreceipted(message, "notification.rejected", reason)
             return
-        recipients = directory.get((route.seller_id, route.marketplace_id))
+        recipients = directory.of(route.seller_id, route.marketplace_id)
         if not recipients:
             self.counts.unknown_account += 1
             logger.warning(
