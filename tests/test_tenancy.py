@@ -26,6 +26,7 @@ from shelfwise.catalog.models import (
 )
 from shelfwise.jobs.models import Job, JobStatus
 from shelfwise.jobs.service import enqueue, jobs
+from shelfwise.market.service import start_sync
 from shelfwise.platform.context import AppContext
 from tests.factories import (
     Tenant,
@@ -62,6 +63,8 @@ class World:
     webhook_event_id: str
     import_id: str
     mapping_id: str
+    watched_asin: str
+    sync_run_id: str
 
 
 # Path parameter name -> its value in organization A's world. A route with a parameter that is not
@@ -80,6 +83,8 @@ PATH_VALUES: dict[str, Callable[[World], str]] = {
     "webhook_event_id": lambda world: world.webhook_event_id,
     "import_id": lambda world: world.import_id,
     "mapping_id": lambda world: world.mapping_id,
+    "asin": lambda world: world.watched_asin,
+    "run_id": lambda world: world.sync_run_id,
 }
 # Required query parameters of id routes: valid for organization A's objects.
 QUERY_VALUES: dict[str, str] = {"from": "1", "to": "2"}
@@ -96,6 +101,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "secrets": {"client_secret": "replaced-by-another-organization"}
     },
     ("PATCH", "/api/webhook-sources/{webhook_source_id}"): {"name": "Renamed elsewhere"},
+    ("POST", "/api/marketplace-accounts/{account_id}/sync"): {"dataset": "offers"},
+    ("POST", "/api/marketplace-accounts/{account_id}/watched-asins"): {"asin": "B0WATCHED2"},
 }
 
 
@@ -168,7 +175,8 @@ def cancel_job(context: AppContext, world: World) -> None:
 
 def build_world(context: AppContext, client: TestClient) -> World:
     owner = create_tenant(context, client)
-    account = create_account(client, owner)
+    credential = create_credential(client, owner)
+    account = create_account(client, owner, credential_id=credential["id"])
     product = create_product(client, owner)
     listing = create_listing(
         client, owner, product_id=product["id"], marketplace_account_id=account["id"]
@@ -180,7 +188,6 @@ def build_world(context: AppContext, client: TestClient) -> World:
     )
     assert edited.status_code == 200, edited.text
     assert edited.json()["content_version"] == 2
-    credential = create_credential(client, owner)
     api_key = client.post(
         "/api/api-keys", json={"name": "exporter", "role": "viewer"}, headers=owner.headers
     )
@@ -203,6 +210,17 @@ def build_world(context: AppContext, client: TestClient) -> World:
     )
     assert imported.status_code == 202, imported.text
     mappings = read(client, owner, "/api/import/mappings")
+    watched = client.post(
+        f"/api/marketplace-accounts/{account['id']}/watched-asins",
+        json={"asin": "B0WATCHED1"},
+        headers=owner.headers,
+    )
+    assert watched.status_code == 201, watched.text
+    with context.database.unit_of_work(organization_id=owner.organization_id) as session:
+        run = start_sync(
+            session, owner.organization_id, uuid.UUID(account["id"]), "offers", "manual"
+        )
+        sync_run_id = str(run.id)
     world = World(
         owner=owner,
         product_id=product["id"],
@@ -217,6 +235,8 @@ def build_world(context: AppContext, client: TestClient) -> World:
         webhook_event_id=delivery.json()["id"],
         import_id=imported.json()["id"],
         mapping_id=mappings[0]["id"],
+        watched_asin="B0WATCHED1",
+        sync_run_id=sync_run_id,
     )
     cancel_job(context, world)  # the delivery's processing job
     return world
@@ -258,6 +278,8 @@ SNAPSHOT_URLS: dict[str, tuple[str, ...]] = {
     "webhook_event_id": ("/api/webhook-events",),
     "import_id": ("/api/import/job/{import_id}", "/api/import/job/{import_id}/errors"),
     "mapping_id": ("/api/import/mappings",),
+    "asin": ("/api/marketplace-accounts/{account_id}/watched-asins",),
+    "run_id": ("/api/marketplace-accounts/{account_id}/sync/runs",),
 }
 
 
