@@ -100,7 +100,7 @@ def test_the_first_sync_stores_thirty_days_of_orders_with_their_items(
         seller.fake.state.orders["A1FAKESELLER001"][1]["lastUpdatedTime"]
     )
     assert run.counts == {
-        "seen": 2, "created": 2, "updated": 0, "unchanged": 0, "failed": 0, "missing": 0,
+        "seen": 2, "created": 2, "updated": 0, "unchanged": 0, "failed": 0,
         MARK: int(newest.timestamp()),
     }  # fmt: skip
     assert outcome.counts == run.counts

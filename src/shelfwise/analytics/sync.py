@@ -66,10 +66,10 @@ class SyncCounts:
     updated: int = 0  # stored values differ (the logged changes say which)
     unchanged: int = 0
     failed: int = 0  # documents refused, each an item error on the job
-    missing: int = 0  # inventory only: SKUs no longer reported
+    missing: int | None = None  # inventory only: SKUs no longer reported
 
     def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+        return {name: value for name, value in asdict(self).items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,8 @@ def sync_inventory(
     run = _Run(
         database, organization_id, account_id, run_id, now(), item_error, progress, SyncCounts()
     )
+
+    run.counts.missing = 0
 
     def read() -> dict[str, int]:
         reported: set[str] = set()
