@@ -58,7 +58,10 @@ class NotificationTargetRepository(TenantRepository[OfferTarget]):
     model = OfferTarget
 
     def by_asin(self, account_id: uuid.UUID, asin: str) -> Any | None:
-        """(id, asin, sku, fingerprint, snapshot_id, refreshed_at) of the account's target."""
+        """(id, asin, sku, fingerprint, snapshot_id, refreshed_at) of the account's target,
+        locked until commit (PostgreSQL; SQLite writers are serial): two notifications for one
+        item, or one and a sweep, apply one after the other, so "older than the last refresh"
+        compares with what the other committed."""
         statement = self.scoped(
             select(
                 OfferTarget.id,
@@ -69,4 +72,4 @@ class NotificationTargetRepository(TenantRepository[OfferTarget]):
                 OfferTarget.refreshed_at,
             )
         ).where(OfferTarget.marketplace_account_id == account_id, OfferTarget.asin == asin)
-        return self.session.execute(statement).first()
+        return self.session.execute(statement.with_for_update()).first()
