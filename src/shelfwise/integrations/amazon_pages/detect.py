@@ -1,0 +1,32 @@
+"""What kind of page Amazon answered with: a product, a CAPTCHA, a sign-in or an error."""
+
+from selectolax.lexbor import LexborHTMLParser
+
+from shelfwise.integrations.amazon_pages.page import PageType
+
+# A real product page that passed a CAPTCHA keeps "validateCaptcha" in a referrer URL, so
+# CAPTCHAs are recognised by their form, never by the substring.
+_CAPTCHA = 'form[action*="validateCaptcha"]'
+_SIGNIN = 'form[name="signIn"], form#ap_login_form, input#ap_email'
+# Every product page of every layout ends with the site footer, after all the fields parsed
+# here. A response cut off before it may hold a title and no price: a retry, not a product.
+# (The end of the document itself proves nothing: scripts embed whole "</body></html>" pages.)
+_FOOTER = "#navFooter, #nav-ftr"
+PRODUCT_TITLES = ("#productTitle", "#ebooksProductTitle")
+
+
+def detect_page_type(tree: LexborHTMLParser) -> PageType:
+    """The page's type; anything that is not a whole product page is an error (retry)."""
+    if tree.css_first(_CAPTCHA) is not None:
+        return PageType.CAPTCHA
+    if tree.css_first(_SIGNIN) is not None:
+        return PageType.SIGNIN
+    if tree.css_first(_FOOTER) is None:
+        return PageType.ERROR
+    # The HTTP-200 "Sorry, something went wrong" shell has the product's canonical link and
+    # page title but none of its content.
+    for selector in PRODUCT_TITLES:
+        node = tree.css_first(selector)
+        if node is not None and node.text(strip=True):
+            return PageType.PRODUCT
+    return PageType.ERROR

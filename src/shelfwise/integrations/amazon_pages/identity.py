@@ -1,0 +1,107 @@
+"""Which product a page is about, where it is sold, and what it is called."""
+
+import re
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from shelfwise.integrations.amazon_pages import marketplaces
+from shelfwise.integrations.amazon_pages.detect import PRODUCT_TITLES
+from shelfwise.integrations.amazon_pages.marketplaces import Marketplace
+from shelfwise.integrations.amazon_pages.text import first_text, visible_text
+
+_ASIN_IN_PATH = re.compile(r"/(?:dp|gp/product|product|gp/aw/d)/([0-9A-Z]{10})(?:[/?#]|$)")
+_ASIN = re.compile(r"^[0-9A-Z]{10}$")
+_SERVER_NAME = re.compile(rb"ue_sn\s*=\s*['\"]([\w.-]+)['\"]")
+_MARKETPLACE_ID = re.compile(rb"ue_mid\s*=\s*['\"]([A-Z0-9]+)['\"]")
+# The byline names the brand inside a store link whose wording depends on the language.
+_STORE_LINK = re.compile(
+    r"^(?:Visit the|Besuche den|Visita la tienda de|Visitez la boutique|Visita lo Store di|"
+    r"Bezoek de|Visite a loja|Brand:|Marke:|Marca:|Marque\s?:|ブランド:)\s*(.+?)"
+    r"(?:\s*-?\s*(?:Store|Shop|Boutique))?\s*$",
+    re.IGNORECASE,
+)
+_BRAND_LABELS = frozenset({"brand", "marke", "marca", "marque", "merk", "märke", "ブランド"})
+
+
+def canonical_url(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first('link[rel="canonical"]')
+    return node.attributes.get("href") if node is not None else None
+
+
+def asin(tree: LexborHTMLParser, canonical: str | None, url: str | None) -> str | None:
+    """The canonical ASIN: a variation page's form may carry the displayed child's ASIN."""
+    for candidate in (canonical, url):
+        if candidate:
+            match = _ASIN_IN_PATH.search(candidate)
+            if match:
+                return match.group(1)
+    for node in tree.css('input#ASIN, input[name="ASIN"]'):
+        value = (node.attributes.get("value") or "").strip()
+        if _ASIN.match(value):
+            return value
+    return None
+
+
+def marketplace(document: bytes, canonical: str | None, url: str | None) -> Marketplace | None:
+    """The marketplace the page states (canonical link, server name, id), else the URL's."""
+    for candidate in (canonical, url):
+        if candidate and candidate.startswith(("http://", "https://")):
+            found = marketplaces.from_host(urlsplit(candidate).hostname or "")
+            if found is not None:
+                return found
+    head = document[:262144]
+    server = _SERVER_NAME.search(head)
+    if server:
+        found = marketplaces.from_host(server.group(1).decode("ascii"))
+        if found is not None:
+            return found
+    marketplace_id = _MARKETPLACE_ID.search(head)
+    if marketplace_id:
+        return marketplaces.BY_ID.get(marketplace_id.group(1).decode("ascii"))
+    return None
+
+
+def title(tree: LexborHTMLParser) -> str | None:
+    return first_text(tree, PRODUCT_TITLES)
+
+
+def brand(tree: LexborHTMLParser) -> str | None:
+    """The brand from the product overview, else the byline, else the details table."""
+    overview = first_text(tree, ("#productOverview_feature_div tr.po-brand td:nth-child(2)",))
+    if overview:
+        return overview
+    authors = [_author(node) for node in tree.css("#bylineInfo .author, #byline .author")]
+    if any(authors):
+        return ", ".join(author for author in authors if author)
+    byline = first_text(tree, ("#bylineInfo", "#brand"))
+    if byline:
+        match = _STORE_LINK.match(byline)
+        return match.group(1).strip() if match else byline
+    for header in tree.css("table.prodDetTable th, table.a-keyvalue th"):
+        if visible_text(header).lower() in _BRAND_LABELS:
+            cell = header.next
+            while cell is not None and cell.tag != "td":
+                cell = cell.next
+            if cell is not None:
+                return visible_text(cell) or None
+    return None
+
+
+def _author(node: LexborNode) -> str:
+    """ "Mat Follas (Author)" -> "Mat Follas (author)"; the contributor popover is not the name."""
+    name_node = node.css_first("a.contributorNameID") or node.css_first("a")
+    name = visible_text(name_node) if name_node is not None else ""
+    role_node = node.css_first(".contribution")
+    role = visible_text(role_node).strip(" ,()") if role_node is not None else ""
+    return f"{name} ({role.lower()})" if name and role else name
+
+
+def bullets(tree: LexborHTMLParser) -> list[str]:
+    items = tree.css("#feature-bullets ul li span.a-list-item") or tree.css("#feature-bullets li")
+    seen: dict[str, None] = {}
+    for node in items:
+        text = visible_text(node)
+        if text:
+            seen.setdefault(text)
+    return list(seen)

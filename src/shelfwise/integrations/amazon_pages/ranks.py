@@ -1,0 +1,78 @@
+"""Best Sellers Rank as printed in the product details, in every layout and language."""
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from shelfwise.integrations.amazon_pages.page import BestSellerRank
+from shelfwise.integrations.amazon_pages.text import visible_text
+
+_LABEL = re.compile(
+    r"best\s?sellers?\s?rank|bestseller|clasificación en los más vendidos|"
+    r"classement des meilleures ventes|posizione nella classifica|ranking dos mais vendidos|"
+    r"plaatsing in bestsellerlijst|売れ筋ランキング|rangordning",
+    re.IGNORECASE,
+)
+# "(See Top 100 in Books)" links; a category such as "Home & Garden (Books)" keeps its brackets.
+_TOP_LINK = re.compile(r"\([^()]*\b100\b[^()]*\)")
+# A rank carries a marker ("#", "nº", "n.°", "Nr.") or is followed by "in"/"en": a bare number
+# inside a category ("PlayStation 5 Consoles") is not a rank.
+_RANK = re.compile(
+    r"(?:(?:#|nº|n\.°|Nr\.)\s?(\d[\d.,]*)|(?<![\w.,])(\d[\d.,]*)(?=\s+(?:in|en|dans|su|em|op|i|w)\s))"
+)
+_PREPOSITION = re.compile(r"^(?:in|en|dans|su|em|op|i|w)\s+")
+
+
+def best_seller_ranks(tree: LexborHTMLParser) -> list[BestSellerRank]:
+    text = _rank_text(tree)
+    return _parse(text) if text else []
+
+
+def _rank_text(tree: LexborHTMLParser) -> str | None:
+    sales_rank = tree.css_first("#SalesRank")
+    if sales_rank is not None:
+        value = sales_rank.css_first("td.value")
+        return visible_text(value) if value is not None else _without_label(sales_rank)
+    for header in tree.css("table.prodDetTable th, table.a-keyvalue th"):
+        if _LABEL.search(visible_text(header)):
+            cell = _next_cell(header)
+            return visible_text(cell) if cell is not None else None
+    for label in tree.css(
+        ".detail-bullet-list li span.a-text-bold, #detailBullets_feature_div li b"
+    ):
+        if _LABEL.search(visible_text(label)):
+            item = label.parent
+            return _without_label(item) if item is not None else None
+    return None
+
+
+def _next_cell(header: LexborNode) -> LexborNode | None:
+    cell = header.next
+    while cell is not None and cell.tag != "td":
+        cell = cell.next
+    return cell
+
+
+def _without_label(node: LexborNode) -> str:
+    text = visible_text(node)
+    match = _LABEL.search(text)
+    if match is None:
+        return text
+    rest = text[match.end() :]
+    colon = rest.find(":")
+    return rest[colon + 1 :] if 0 <= colon < 20 else rest
+
+
+def _parse(text: str) -> list[BestSellerRank]:
+    text = _TOP_LINK.sub(" ", text.replace("\xa0", " "))
+    matches = list(_RANK.finditer(text))
+    ranks: list[BestSellerRank] = []
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        category = _PREPOSITION.sub("", " ".join(text[match.end() : end].split()))
+        digits = "".join(
+            character for character in match.group(1) or match.group(2) if character.isdigit()
+        )
+        if category and digits:
+            ranks.append(BestSellerRank(int(digits), category.strip(" ,;")))
+    return ranks

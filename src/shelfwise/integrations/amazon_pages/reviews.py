@@ -1,0 +1,35 @@
+"""Star rating and ratings count."""
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser
+
+from shelfwise.integrations.amazon_pages.text import first_text
+
+_RATING = re.compile(r"(\d(?:[.,]\d)?)")
+_DIGITS = re.compile(r"\d")
+
+
+def rating(tree: LexborHTMLParser) -> float | None:
+    """From "4,3 von 5 Sternen" or "4.6 out of 5 stars": the first number, either separator."""
+    node = tree.css_first("#acrPopover")
+    text = (node.attributes.get("title") or "") if node is not None else ""
+    if not text:
+        text = (
+            first_text(tree, ("#acrPopover .a-icon-alt", "#averageCustomerReviews .a-icon-alt"))
+            or ""
+        )
+    match = _RATING.search(text)
+    if match is None:
+        return None
+    value = float(match.group(1).replace(",", "."))
+    return value if 0 <= value <= 5 else None
+
+
+def review_count(tree: LexborHTMLParser) -> int | None:
+    """From "1,010 customer reviews", "5.182 valoraciones" or "(2,357)": thousands dropped."""
+    text = first_text(tree, ("#acrCustomerReviewText",))
+    if text is None:
+        return None
+    digits = "".join(_DIGITS.findall(text))
+    return int(digits) if digits else None
