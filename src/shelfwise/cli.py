@@ -133,6 +133,32 @@ def demo() -> None:
     typer.echo(str(login.organization_id))
 
 
+@app.command("parse-page")
+def parse_page(
+    file: Annotated[Path, typer.Argument(help="A saved Amazon page (HTML)")],
+    url: Annotated[
+        str | None, typer.Option(help="The page's URL: its marketplace when the page names none")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Parse an Amazon product detail page: page type, ASIN, title, price, rating, ranks."""
+    import json
+
+    from shelfwise.integrations.amazon_pages import parse_page as parse
+
+    try:
+        document = file.read_bytes()
+    except OSError as error:
+        _fail(f"cannot read {file}: {error.strerror}")
+        return
+    result = parse(document, url=url).to_json()
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    for key, value in result.items():
+        typer.echo(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+
+
 @user_app.command("create")
 def user_create(
     email: str,

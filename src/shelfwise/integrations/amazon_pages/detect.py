@@ -9,19 +9,27 @@ from shelfwise.integrations.amazon_pages.page import PageType
 _CAPTCHA = 'form[action*="validateCaptcha"]'
 _SIGNIN = 'form[name="signIn"], form#ap_login_form, input#ap_email'
 # Every product page of every layout ends with the site footer, after all the fields parsed
-# here. A response cut off before it may hold a title and no price: a retry, not a product.
-# (The end of the document itself proves nothing: scripts embed whole "</body></html>" pages.)
+# here, and then "</html>". A response cut off before them may hold a title and no price: a
+# retry, not a product. "</html>" alone proves little (scripts embed whole "</body></html>"
+# documents, some saved pages carry trailing output), so both are required, in that order.
 _FOOTER = "#navFooter, #nav-ftr"
+_FOOTER_MARKERS = (b"navFooter", b"nav-ftr")
 PRODUCT_TITLES = ("#productTitle", "#ebooksProductTitle")
 
 
-def detect_page_type(tree: LexborHTMLParser) -> PageType:
+def is_complete(document: bytes) -> bool:
+    """True when the document's last "</html>" follows its site footer."""
+    footer = max(document.rfind(marker) for marker in _FOOTER_MARKERS)
+    return footer >= 0 and document.rfind(b"</html>") > footer
+
+
+def detect_page_type(tree: LexborHTMLParser, document: bytes) -> PageType:
     """The page's type; anything that is not a whole product page is an error (retry)."""
     if tree.css_first(_CAPTCHA) is not None:
         return PageType.CAPTCHA
     if tree.css_first(_SIGNIN) is not None:
         return PageType.SIGNIN
-    if tree.css_first(_FOOTER) is None:
+    if tree.css_first(_FOOTER) is None or not is_complete(document):
         return PageType.ERROR
     # The HTTP-200 "Sorry, something went wrong" shell has the product's canonical link and
     # page title but none of its content.

@@ -15,7 +15,7 @@ def parse_page(document: bytes | str, url: str | None = None) -> ProductPage:
     """Parse a saved or fetched page; `url` supplies the marketplace when the page lacks one."""
     data = _utf8(document)
     tree = LexborHTMLParser(data)
-    page_type = detect_page_type(tree)
+    page_type = detect_page_type(tree, data)
     canonical = identity.canonical_url(tree)
     marketplace = identity.marketplace(data, canonical, url)
     page = ProductPage(
