@@ -59,12 +59,39 @@ writer thread then waited for it on every row); the SQLite batch inserted by one
 a JSON array (executemany took the GIL back for every row); the next payload chunk fetched
 ahead, LZ4 instead of pglz for stored payloads, chunks read in binary (hex text cost three
 times the chunk); the merge's sort in memory; a leaner row conversion and GTIN check digit.
-What is left is Python per row on the reading thread, about 35 us of CPU: decoding and csv
-parsing of two passes (about 10 us; the csv module itself is most of it), the row conversion
-(about 14 us) and the records and items around it, against 15-20 us a row for the whole COPY
-baseline. With the merge overlapped, the import is bounded by that thread; halving it needs the
-common rows converted column-wise (or the batches spread over worker processes), not more
-tuning of the per-row path.
+Then (end of session 11) Python per row on the reading thread was the bound, about 35 us.
+- session 12, five full runs (200,000 rows) on the final code or one commit before it, with the
+  lead engineer's test suites beside them (load 2-4.5 on the two cores): PostgreSQL 0.276,
+  0.212, 0.312, 0.423 and 0.332 (import 12,283, 10,732, 9,878, 8,934 and 12,424 rows/s; COPY
+  44,480, 50,724, 31,627, 21,100 and 37,370), SQLite 0.641, 0.280, 0.338, 0.489 and 0.389
+  (import 15,555, 8,642, 7,431, 9,036 and 8,633; executemany 24,271, 30,844, 21,975, 18,464
+  and 22,220); peak memory growth 58.4 MiB at 100,000 rows and 59.2 MiB at 200,000 (flat; a
+  kept chunk and a prepared batch more than before). At 50,000 rows into a table holding
+  50,000 (as here): PostgreSQL 14,400-16,800 rows/s, SQLite 14,600-17,800. Target not met;
+  SQLite reached it only with the machine otherwise quiet.
+What the session-12 work changed: pass 1 keeps the rows it read and checked in a temporary
+file (ingest/kept.py, marshal chunks read back whole), so the file is decoded, parsed and
+fetched from the database once; pass 2 converts each batch column-wise (ingest/columns.py;
+any row a fast path is not sure of goes through RecordConverter.convert, a hypothesis test
+holds the two equal row by row) without a record, item or dict per row; the batch's upsert
+values (de-duplication, ids, staging COPY values, SQLite stored forms) are made on the reading
+thread (bulk.prepare), so the writer thread's share is little more than the database's;
+PostgreSQL: the merge answers two counts instead of a row per product, sorts by byte order,
+JSON is staged as text (no Python dumper per value), one round trip sets the staging up;
+SQLite: multi-row INSERT … VALUES (0.6x the time of json_each), JSON through one reused C
+encoder and times by isoformat (checked against the ORM's bind processors). Reading thread
+without the database, 50,000 rows: pass 2 25 -> about 13 us/row (conversion 13.1 -> 8.6).
+What is left: on PostgreSQL the server's merge (INSERT … SELECT … ON CONFLICT from the
+staging table) bounds pass 2: 20-27 us/row alone (EXPLAIN ANALYZE at 150,000 rows: heap and
+eight indexes one tuple at a time, the organization foreign-key check 3.7 us, jsonb parsing,
+the sort of wide tuples 2-3 us, 1.6 KB of WAL a row), about twice that beside other work,
+against 20-30 us/row for the whole COPY, which writes through multi-insert buffers; COPY FROM
+into products itself is refused under row-level security for the application's role, so the
+merge cannot become one. Pass 1 (decoding and the csv module, about 10 us/row) cannot overlap
+anything, since nothing may be written before the file is checked. On SQLite the import needs
+both cores (conversion on one, SQLite's inserts on the other) where executemany needs one, so
+the ratio falls towards the ratio of CPU work (about 0.45 by the CPU times measured here)
+when other work takes a core.
 """
 
 import argparse
