@@ -43,6 +43,15 @@ def drop_database(name: str) -> None:
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
+# Vendor endpoints of every test's settings: a closed local port, so a call a test did not point
+# at its fake (a job left queued, a schedule firing) is refused at once and never reaches a
+# real vendor host.
+NO_VENDOR_HOSTS = {
+    "spapi_endpoint": "http://127.0.0.1:9",
+    "spapi_token_url": "http://127.0.0.1:9/auth/o2/token",
+}
+
+
 @contextmanager
 def postgres_settings(data_dir: Path, **overrides: object) -> Iterator[Settings]:
     """Settings for a new, migrated PostgreSQL database, dropped afterwards."""
@@ -58,7 +67,7 @@ def postgres_settings(data_dir: Path, **overrides: object) -> Iterator[Settings]
         migration_database_url=f"postgresql+psycopg://{owner_user}@{host}/{name}",
         log_json=False,
         log_level="WARNING",
-        **({"embedded_worker": False} | overrides),  # type: ignore[arg-type]
+        **({"embedded_worker": False} | NO_VENDOR_HOSTS | overrides),  # type: ignore[arg-type]
     )
     try:
         migrate(settings)
@@ -70,7 +79,7 @@ def postgres_settings(data_dir: Path, **overrides: object) -> Iterator[Settings]
 @contextmanager
 def sqlite_settings(data_dir: Path, **overrides: object) -> Iterator[Settings]:
     # Tests start job systems themselves where they test them.
-    values = {"embedded_worker": False} | overrides
+    values = {"embedded_worker": False} | NO_VENDOR_HOSTS | overrides
     settings = Settings(data_dir=data_dir, log_json=False, log_level="WARNING", **values)  # type: ignore[arg-type]
     migrate(settings)
     yield settings

@@ -11,10 +11,21 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from shelfwise.analytics.models import InventoryLevel, Order, OrderItem
 from shelfwise.catalog.models import Product
+from shelfwise.market.models import (
+    NotificationReceipt,
+    OfferSnapshot,
+    OfferTarget,
+    RankSnapshot,
+    SyncChange,
+    SyncRun,
+    WatchedAsin,
+)
 from shelfwise.platform.context import AppContext
 from shelfwise.platform.registry import tenant_tables
 from shelfwise.platform.settings import Settings
+from shelfwise.platform.types import utcnow
 from tests.factories import (
     Tenant,
     create_credential,
@@ -103,6 +114,44 @@ def test_a1_every_tenant_table_forces_row_level_security_with_the_tenant_policy(
         assert TENANT_PREDICATE in normalized(row.with_check), (row.tablename, row.policyname)
 
 
+def add_market_and_analytics_rows(
+    context: AppContext, tenant: Tenant, account_id: uuid.UUID
+) -> None:
+    """A row in each table the syncs fill (written through the application's own role)."""
+    now = utcnow()
+    account = {"organization_id": tenant.organization_id, "marketplace_account_id": account_id}
+    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
+        run = SyncRun(**account, dataset="offers", trigger="manual", counts={})
+        order = Order(
+            **account, amazon_order_id=unique("114-"), ordered_at=now, last_updated_at=now,
+            sales_channel="Amazon.com", item_count=1,
+        )  # fmt: skip
+        session.add_all(
+            [
+                run,
+                order,
+                WatchedAsin(**account, asin="B0RLS00001"),
+                OfferTarget(**account, asin="B0RLS00001"),
+                OfferSnapshot(**account, asin="B0RLS00001", source="test", condition="new",
+                              offer_count=0),
+                RankSnapshot(**account, asin="B0RLS00001", category_id="group:test",
+                             category="Test", rank=1),
+                NotificationReceipt(**account, notification_id=unique("n"),
+                                    notification_type="ANY_OFFER_CHANGED", status="applied"),
+                InventoryLevel(**account, sku=unique("SKU")),
+            ]
+        )  # fmt: skip
+        session.flush()
+        session.add_all(
+            [
+                SyncChange(organization_id=tenant.organization_id, sync_run_id=run.id,
+                           item="B0RLS00001", field="test", old=None, new=1),
+                OrderItem(organization_id=tenant.organization_id, order_id=order.id,
+                          order_item_id="1", quantity_ordered=1),
+            ]
+        )  # fmt: skip
+
+
 @pytest.mark.parametrize("write", [True, False], ids=["write-session", "read-session"])
 def test_a1_without_a_tenant_every_tenant_table_looks_empty(
     client: TestClient,
@@ -111,7 +160,8 @@ def test_a1_without_a_tenant_every_tenant_table_looks_empty(
     tenant: Tenant,
     write: bool,
 ) -> None:
-    create_listing(client, tenant)  # products, marketplace_accounts, listings, versions, audit_log
+    listing = create_listing(client, tenant)  # products, accounts, listings, versions, audit_log
+    add_market_and_analytics_rows(context, tenant, uuid.UUID(listing["marketplace_account_id"]))
     create_credential(client, tenant)  # credentials, organization_keys
     delivery = post_webhook(client, create_webhook_source(client, tenant), b"{}")
     assert delivery.status_code == 202  # webhook_events

@@ -6,7 +6,20 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    DateTime,
+    String,
+    Uuid,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from shelfwise.catalog.models import Listing
@@ -43,15 +56,14 @@ _INSERT_SNAPSHOTS = text(
     f"FROM unnest({', '.join(f'CAST(:{n} AS {t}[])' for n, t in _SNAPSHOT_TYPES.items())}) "
     f"AS v({', '.join(_SNAPSHOT_COLUMNS)})"
 )
-_TARGET_UPDATE = ("id", "refreshed_at", "fingerprint", "snapshot_id", "last_error")
-_UPDATE_TARGETS = text(
-    "UPDATE offer_targets AS t SET refreshed_at = v.refreshed_at, fingerprint = v.fingerprint,"
-    " snapshot_id = v.snapshot_id, last_error = v.last_error"
-    " FROM unnest(CAST(:id AS uuid[]), CAST(:refreshed_at AS timestamptz[]),"
-    " CAST(:fingerprint AS text[]), CAST(:snapshot_id AS uuid[]), CAST(:last_error AS text[]))"
-    " AS v(id, refreshed_at, fingerprint, snapshot_id, last_error)"
-    " WHERE t.id = v.id AND t.organization_id = :organization_id"
-)
+# The targets' columns a sweep sets, by position in unnest(...) AS v(...).
+_TARGET_UPDATE: dict[str, Any] = {
+    "id": Uuid(),
+    "refreshed_at": DateTime(timezone=True),
+    "fingerprint": String(),
+    "snapshot_id": Uuid(),
+    "last_error": String(),
+}
 
 
 class WatchedAsinRepository(TenantRepository[WatchedAsin]):
@@ -159,8 +171,17 @@ class OfferTargetRepository(TenantRepository[OfferTarget]):
         if not _is_postgresql(self.session):
             self.session.execute(update(OfferTarget), updates)
             return
-        columns = {name: [row[name] for row in updates] for name in _TARGET_UPDATE}
-        self.session.execute(_UPDATE_TARGETS, {"organization_id": self.organization_id, **columns})
+        arrays = [
+            bindparam(name, [row[name] for row in updates], type_=ARRAY(column_type))
+            for name, column_type in _TARGET_UPDATE.items()
+        ]
+        given = func.unnest(*arrays).table_valued(*_TARGET_UPDATE).render_derived().alias("v")
+        statement = (
+            self.scoped(update(OfferTarget))
+            .where(OfferTarget.id == given.c.id)
+            .values({name: given.c[name] for name in _TARGET_UPDATE if name != "id"})
+        )
+        self.session.execute(statement)
 
     def due_for_ranks(self, account_id: uuid.UUID, refreshed_before: datetime) -> list[Any]:
         """(id, asin, ranks) of the account's items whose ranks are due, stalest first."""
@@ -216,11 +237,8 @@ class OfferSnapshotRepository(TenantRepository[OfferSnapshot]):
         """These snapshots were seen again, unchanged, at `at`."""
         if snapshot_ids:
             self.session.execute(
-                update(OfferSnapshot)
-                .where(
-                    OfferSnapshot.organization_id == self.organization_id,
-                    OfferSnapshot.id.in_(snapshot_ids),
-                )
+                self.scoped(update(OfferSnapshot))
+                .where(OfferSnapshot.id.in_(snapshot_ids))
                 .values(confirmed_at=at)
             )
 

@@ -4,11 +4,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Delete, Select, Update, delete, select
 from sqlalchemy.orm import Session
 
 M = TypeVar("M", bound=Any)
-S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+S = TypeVar("S", Select[*tuple[Any, ...]], Update, Delete)
 
 
 class TenantRepository(Generic[M]):
