@@ -3,14 +3,16 @@
 import re
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from shelfwise.integrations.amazon_pages import marketplaces
 from shelfwise.integrations.amazon_pages.detect import PRODUCT_TITLES
+from shelfwise.integrations.amazon_pages.document import Document
 from shelfwise.integrations.amazon_pages.marketplaces import Marketplace
-from shelfwise.integrations.amazon_pages.text import first_text, visible_text
+from shelfwise.integrations.amazon_pages.text import visible_text
 
 _ASIN_IN_PATH = re.compile(r"/(?:dp|gp/product|product|gp/aw/d)/([0-9A-Z]{10})(?:[/?#]|$)")
+_CANONICAL = 'link[rel="canonical"]'
 _ASIN = re.compile(r"^[0-9A-Z]{10}$")
 _SERVER_NAME = re.compile(rb"ue_sn\s*=\s*['\"]([\w.-]+)['\"]")
 _MARKETPLACE_ID = re.compile(rb"ue_mid\s*=\s*['\"]([A-Z0-9]+)['\"]")
@@ -24,23 +26,24 @@ _STORE_LINK = re.compile(
 _BRAND_LABELS = frozenset({"brand", "marke", "marca", "marque", "merk", "märke", "ブランド"})
 
 
-def canonical_url(tree: LexborHTMLParser) -> str | None:
-    node = tree.css_first('link[rel="canonical"]')
+def canonical_url(document: Document) -> str | None:
+    head = document.tree.head
+    node = head.css_first(_CANONICAL) if head is not None else None
+    if node is None:  # some pages put it in the body: one walk of the page
+        node = document.tree.css_first(_CANONICAL)
     return node.attributes.get("href") if node is not None else None
 
 
-def asin(tree: LexborHTMLParser, canonical: str | None, url: str | None) -> str | None:
+def asin(document: Document, canonical: str | None, url: str | None) -> str | None:
     """The canonical ASIN: a variation page's form may carry the displayed child's ASIN."""
     for candidate in (canonical, url):
         if candidate:
             match = _ASIN_IN_PATH.search(candidate)
             if match:
                 return match.group(1)
-    for node in tree.css('input#ASIN, input[name="ASIN"]'):
-        value = (node.attributes.get("value") or "").strip()
-        if _ASIN.match(value):
-            return value
-    return None
+    node = document.by_id("ASIN")
+    value = (node.attributes.get("value") or "").strip() if node is not None else ""
+    return value if _ASIN.match(value) else None
 
 
 def marketplace(document: bytes, canonical: str | None, url: str | None) -> Marketplace | None:
@@ -62,23 +65,30 @@ def marketplace(document: bytes, canonical: str | None, url: str | None) -> Mark
     return None
 
 
-def title(tree: LexborHTMLParser) -> str | None:
-    return first_text(tree, PRODUCT_TITLES)
+def title(document: Document) -> str | None:
+    return document.first_text(tuple((identifier, None) for identifier in PRODUCT_TITLES))
 
 
-def brand(tree: LexborHTMLParser) -> str | None:
+def brand(document: Document) -> str | None:
     """The brand from the product overview, else the byline, else the details table."""
-    overview = first_text(tree, ("#productOverview_feature_div tr.po-brand td:nth-child(2)",))
+    overview = document.first_text(
+        (("productOverview_feature_div", "tr.po-brand td:nth-child(2)"),)
+    )
     if overview:
         return overview
-    authors = [_author(node) for node in tree.css("#bylineInfo .author, #byline .author")]
+    authors = [
+        _author(node)
+        for node in document.select(("bylineInfo", ".author"))
+        or document.select(("byline", ".author"))
+    ]
     if any(authors):
         return ", ".join(author for author in authors if author)
-    byline = first_text(tree, ("#bylineInfo", "#brand"))
+    byline = document.first_text((("bylineInfo", None), ("brand", None)))
     if byline:
         match = _STORE_LINK.match(byline)
         return match.group(1).strip() if match else byline
-    for header in tree.css("table.prodDetTable th, table.a-keyvalue th"):
+    details = document.by_id("prodDetails")
+    for header in details.css("table.prodDetTable th") if details is not None else []:
         if visible_text(header).lower() in _BRAND_LABELS:
             cell = header.next
             while cell is not None and cell.tag != "td":
@@ -97,8 +107,10 @@ def _author(node: LexborNode) -> str:
     return f"{name} ({role.lower()})" if name and role else name
 
 
-def bullets(tree: LexborHTMLParser) -> list[str]:
-    items = tree.css("#feature-bullets ul li span.a-list-item") or tree.css("#feature-bullets li")
+def bullets(document: Document) -> list[str]:
+    items = document.select(("feature-bullets", "li span.a-list-item")) or document.select(
+        ("feature-bullets", "li")
+    )
     seen: dict[str, None] = {}
     for node in items:
         text = visible_text(node)

@@ -3,19 +3,19 @@
 import json
 import re
 
-from selectolax.lexbor import LexborHTMLParser
+from shelfwise.integrations.amazon_pages.document import Document
 
-_MAIN = ("#landingImage", "#imgBlkFront", "#ebooksImgBlkFront", "#main-image")
+_MAIN = ("landingImage", "imgBlkFront", "ebooksImgBlkFront", "main-image")
 _GALLERY_START = b"'colorImages'"
 _GALLERY_ITEM = re.compile(
     rb'"hiRes":\s*(?:"(https?://[^"]+)"|null)[^{}]*?"large":\s*"(https?://[^"]+)"'
 )
 
 
-def main_image(tree: LexborHTMLParser, gallery: list[str]) -> str | None:
+def main_image(document: Document, gallery: list[str]) -> str | None:
     """The largest picture of the main image the page names, else the gallery's first."""
-    for selector in _MAIN:
-        node = tree.css_first(selector)
+    for identifier in _MAIN:
+        node = document.by_id(identifier)
         if node is None:
             continue
         attributes = node.attributes

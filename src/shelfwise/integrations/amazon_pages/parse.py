@@ -2,10 +2,9 @@
 
 import re
 
-from selectolax.lexbor import LexborHTMLParser
-
 from shelfwise.integrations.amazon_pages import identity, media, prices, ranks, reviews, stock
 from shelfwise.integrations.amazon_pages.detect import detect_page_type
+from shelfwise.integrations.amazon_pages.document import Document
 from shelfwise.integrations.amazon_pages.page import PageType, ProductPage
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
@@ -14,8 +13,8 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 def parse_page(document: bytes | str, url: str | None = None) -> ProductPage:
     """Parse a saved or fetched page; `url` supplies the marketplace when the page lacks one."""
     data = _utf8(document)
-    tree = LexborHTMLParser(data)
-    page_type = detect_page_type(tree, data)
+    tree = Document(data)
+    page_type = detect_page_type(tree)
     canonical = identity.canonical_url(tree)
     marketplace = identity.marketplace(data, canonical, url)
     page = ProductPage(

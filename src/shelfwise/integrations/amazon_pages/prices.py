@@ -3,78 +3,71 @@
 from decimal import Decimal
 
 from price_parser import Price
-from selectolax.lexbor import LexborHTMLParser
 
+from shelfwise.integrations.amazon_pages.document import Anchor, Document
 from shelfwise.integrations.amazon_pages.marketplaces import Marketplace
 from shelfwise.integrations.amazon_pages.page import Money
-from shelfwise.integrations.amazon_pages.text import first_text, visible_text
+from shelfwise.integrations.amazon_pages.text import visible_text
 
-# The featured (buy-box) offer, newest layout first. Every selector is anchored in the buy box
-# or the core price widget: the page's other amounts belong to carousels and other offers.
-_FEATURED = (
-    "#corePrice_feature_div .a-offscreen",
-    "#corePriceDisplay_desktop_feature_div .priceToPay .a-offscreen",
-    "#corePrice_desktop .apexPriceToPay .a-offscreen",
-    "#priceblock_dealprice",
-    "#priceblock_saleprice",
-    "#priceblock_ourprice",
-    "#buybox .kindle-price .a-color-price",
-    "#kindle-price",
-    "#newBuyBoxPrice",
-    "#price_inside_buybox",
+# The featured (buy-box) offer, newest layout first. Every anchor is the buy box or the core
+# price widget: the page's other amounts belong to carousels and other offers.
+_FEATURED: tuple[Anchor, ...] = (
+    ("corePrice_feature_div", ".a-offscreen"),
+    ("corePriceDisplay_desktop_feature_div", ".priceToPay .a-offscreen"),
+    ("corePrice_desktop", ".apexPriceToPay .a-offscreen"),
+    ("priceblock_dealprice", None),
+    ("priceblock_saleprice", None),
+    ("priceblock_ourprice", None),
+    ("buybox", ".kindle-price .a-color-price"),
+    ("kindle-price", None),
+    ("newBuyBoxPrice", None),
+    ("price_inside_buybox", None),
 )
 # A used offer is the featured one only when the buy box offers nothing new: a hidden new
 # price ("add to cart to see") must stay hidden, not be replaced by the used one.
 _NEW_OFFER = (
-    "#buyNewSection, #newAccordionRow, #newAccordionRow_0, #priceNotAvailable_accordion_head"
+    "buyNewSection",
+    "newAccordionRow",
+    "newAccordionRow_0",
+    "priceNotAvailable_accordion_head",
 )
-_USED = ("#usedBuySection .a-color-price", "#usedBuySection .offer-price")
-_LIST = (
-    "#corePriceDisplay_desktop_feature_div .basisPrice .a-offscreen",
-    '#corePrice_desktop span[data-a-strike="true"] .a-offscreen',
-    '#apex_desktop span[data-a-strike="true"] .a-offscreen',
-    "#price .priceBlockStrikePriceString",
-    "#price .a-text-strike",
-    "#buybox .print-list-price .a-text-strike",
-    "#listPrice",
+_USED: tuple[Anchor, ...] = (
+    ("usedBuySection", ".a-color-price"),
+    ("usedBuySection", ".offer-price"),
 )
-_DEAL = (
-    "#dealBadge_feature_div",
-    "#dealBadgeSupportingText",
-    "#priceblock_dealprice",
-    "#deal_availability",
+_LIST: tuple[Anchor, ...] = (
+    ("corePriceDisplay_desktop_feature_div", ".basisPrice .a-offscreen"),
+    ("corePrice_desktop", 'span[data-a-strike="true"] .a-offscreen'),
+    ("apex_desktop", 'span[data-a-strike="true"] .a-offscreen'),
+    ("price", ".priceBlockStrikePriceString"),
+    ("price", ".a-text-strike"),
+    ("buybox", ".print-list-price .a-text-strike"),
+    ("listPrice", None),
 )
-
-_DEAL_WORDS = (
-    "deal",
-    "oferta",
-    "angebot",
-    "offre",
-    "offerta",
-    "aanbieding",
-    "セール",
-    "タイムセール",
-)
+_DEAL = ("dealBadge_feature_div", "dealBadgeSupportingText", "deal_availability")
+_DEAL_WORDS = ("deal", "oferta", "angebot", "offre", "offerta", "aanbieding", "セール")
 
 
-def featured_price(tree: LexborHTMLParser, marketplace: Marketplace | None) -> Money | None:
-    text = first_text(tree, _FEATURED)
-    if text is None and tree.css_first(_NEW_OFFER) is None:
-        text = first_text(tree, _USED)
+def featured_price(document: Document, marketplace: Marketplace | None) -> Money | None:
+    text = document.first_text(_FEATURED)
+    if text is None and all(document.by_id(identifier) is None for identifier in _NEW_OFFER):
+        text = document.first_text(_USED)
     return money(text, marketplace) if text else None
 
 
-def list_price(tree: LexborHTMLParser, marketplace: Marketplace | None) -> Money | None:
-    text = first_text(tree, _LIST)
+def list_price(document: Document, marketplace: Marketplace | None) -> Money | None:
+    text = document.first_text(_LIST)
     return money(text, marketplace) if text else None
 
 
-def is_deal(tree: LexborHTMLParser) -> bool:
-    for selector in _DEAL:
-        for node in tree.css(selector):
-            text = visible_text(node).lower()
-            if selector == "#priceblock_dealprice" or any(word in text for word in _DEAL_WORDS):
-                return True
+def is_deal(document: Document) -> bool:
+    if document.by_id("priceblock_dealprice") is not None:
+        return True
+    for identifier in _DEAL:
+        node = document.by_id(identifier)
+        text = visible_text(node).lower() if node is not None else ""
+        if any(word in text for word in _DEAL_WORDS):
+            return True
     return False
 
 

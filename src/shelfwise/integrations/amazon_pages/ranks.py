@@ -2,8 +2,9 @@
 
 import re
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
+from shelfwise.integrations.amazon_pages.document import Document
 from shelfwise.integrations.amazon_pages.page import BestSellerRank
 from shelfwise.integrations.amazon_pages.text import visible_text
 
@@ -23,26 +24,33 @@ _RANK = re.compile(
 _PREPOSITION = re.compile(r"^(?:in|en|dans|su|em|op|i|w)\s+")
 
 
-def best_seller_ranks(tree: LexborHTMLParser) -> list[BestSellerRank]:
-    text = _rank_text(tree)
+def best_seller_ranks(document: Document) -> list[BestSellerRank]:
+    text = _rank_text(document)
     return _parse(text) if text else []
 
 
-def _rank_text(tree: LexborHTMLParser) -> str | None:
-    sales_rank = tree.css_first("#SalesRank")
+def _rank_text(document: Document) -> str | None:
+    sales_rank = document.by_id("SalesRank")  # 2015-2018 layouts
     if sales_rank is not None:
         value = sales_rank.css_first("td.value")
         return visible_text(value) if value is not None else _without_label(sales_rank)
-    for header in tree.css("table.prodDetTable th, table.a-keyvalue th"):
+    details = document.by_id("prodDetails")
+    for header in details.css("table.prodDetTable th") if details is not None else []:
         if _LABEL.search(visible_text(header)):
             cell = _next_cell(header)
             return visible_text(cell) if cell is not None else None
-    for label in tree.css(
-        ".detail-bullet-list li span.a-text-bold, #detailBullets_feature_div li b"
-    ):
+    bullets = document.by_id("detailBulletsWrapper_feature_div") or document.by_id(
+        "detailBullets_feature_div"
+    )
+    for label in bullets.css("li span.a-text-bold, li b") if bullets is not None else []:
         if _LABEL.search(visible_text(label)):
             item = label.parent
             return _without_label(item) if item is not None else None
+    if details is None:  # a details table outside the usual widget: one walk of the page
+        for header in document.tree.css("table.prodDetTable th"):
+            if _LABEL.search(visible_text(header)):
+                cell = _next_cell(header)
+                return visible_text(cell) if cell is not None else None
     return None
 
 

@@ -2,23 +2,19 @@
 
 import re
 
-from selectolax.lexbor import LexborHTMLParser
-
-from shelfwise.integrations.amazon_pages.text import first_text
+from shelfwise.integrations.amazon_pages.document import Document
 
 _RATING = re.compile(r"(\d(?:[.,]\d)?)")
 _DIGITS = re.compile(r"\d")
 
 
-def rating(tree: LexborHTMLParser) -> float | None:
+def rating(document: Document) -> float | None:
     """From "4,3 von 5 Sternen" or "4.6 out of 5 stars": the first number, either separator."""
-    node = tree.css_first("#acrPopover")
+    node = document.by_id("acrPopover")
     text = (node.attributes.get("title") or "") if node is not None else ""
     if not text:
-        text = (
-            first_text(tree, ("#acrPopover .a-icon-alt", "#averageCustomerReviews .a-icon-alt"))
-            or ""
-        )
+        anchors = (("acrPopover", ".a-icon-alt"), ("averageCustomerReviews", ".a-icon-alt"))
+        text = document.first_text(anchors) or ""
     match = _RATING.search(text)
     if match is None:
         return None
@@ -26,9 +22,9 @@ def rating(tree: LexborHTMLParser) -> float | None:
     return value if 0 <= value <= 5 else None
 
 
-def review_count(tree: LexborHTMLParser) -> int | None:
+def review_count(document: Document) -> int | None:
     """From "1,010 customer reviews", "5.182 valoraciones" or "(2,357)": thousands dropped."""
-    text = first_text(tree, ("#acrCustomerReviewText",))
+    text = document.first_text((("acrCustomerReviewText", None),))
     if text is None:
         return None
     digits = "".join(_DIGITS.findall(text))

@@ -2,10 +2,9 @@
 
 import re
 
-from selectolax.lexbor import LexborHTMLParser
-
+from shelfwise.integrations.amazon_pages.document import Document
 from shelfwise.integrations.amazon_pages.page import Money
-from shelfwise.integrations.amazon_pages.text import first_text, visible_text
+from shelfwise.integrations.amazon_pages.text import visible_text
 
 _UNAVAILABLE = re.compile(
     r"currently unavailable|out of stock|no disponible|nicht verfügbar|derzeit nicht|"
@@ -14,16 +13,17 @@ _UNAVAILABLE = re.compile(
 )
 
 
-def availability(tree: LexborHTMLParser) -> str | None:
+def availability(document: Document) -> str | None:
     """The first availability block's text; an empty block means the page shows none."""
-    node = tree.css_first("#availability")
+    node = document.by_id("availability")
     if node is not None:
         return visible_text(node) or None
-    return first_text(tree, ("#outOfStock .a-color-price", "#outOfStock"))
+    return document.first_text((("outOfStock", ".a-color-price"), ("outOfStock", None)))
 
 
-def in_stock(text: str | None, price: Money | None, tree: LexborHTMLParser) -> bool | None:
-    if tree.css_first("#outOfStock") is not None or (text and _UNAVAILABLE.search(text)):
+def in_stock(text: str | None, price: Money | None, document: Document) -> bool | None:
+    """False when the page says unavailable, True when it sells or says available, else None."""
+    if document.by_id("outOfStock") is not None or (text and _UNAVAILABLE.search(text)):
         return False
     if text or price is not None:
         return True

@@ -2,7 +2,7 @@
 
 import re
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 _INVISIBLE = frozenset({"script", "style", "noscript", "template"})
 _SPACES = re.compile(r"\s+")
@@ -22,13 +22,3 @@ def _collect(node: LexborNode, parts: list[str]) -> None:
             parts.append(child.text_content or "")
         elif tag not in _INVISIBLE and tag != "-comment":
             _collect(child, parts)
-
-
-def first_text(tree: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> str | None:
-    """Visible text of the first non-empty match of the first selector that has one."""
-    for selector in selectors:
-        for node in tree.css(selector):
-            text = visible_text(node)
-            if text:
-                return text
-    return None
