@@ -2,7 +2,7 @@
 changes in the sync log and on the event bus, item errors, a revoked grant, the job itself."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -219,3 +219,36 @@ def test_the_schedule_queues_one_sweep_per_connected_account_per_tick(
         )
     assert [job.arguments["account_id"] for job in sweeps] == [account_id]
     assert sweeps[0].arguments["trigger"] == "schedule"
+
+
+def test_an_older_observation_does_not_overwrite_a_newer_refresh(
+    context: AppContext,
+    client: TestClient,
+    tenant: Tenant,
+    fake: FakeSellingPartnerApi,
+    tmp_path: Path,
+) -> None:
+    account_id = seller_account(context, client, tenant, fake)
+    sweep(context, fresh_harness(fake, tmp_path), tenant, account_id)
+    target = rows(context, tenant, select(OfferTarget).where(OfferTarget.asin == ASIN))[0]
+    assert target.refreshed_at is not None
+    older = target.refreshed_at - timedelta(minutes=1)
+    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
+        OfferTargetRepository(session, tenant.organization_id).record(
+            [
+                {
+                    "id": target.id,
+                    "refreshed_at": older,  # e.g. a sweep's answer stored after a notification
+                    "fingerprint": "stale",
+                    "snapshot_id": None,
+                    "last_error": "stale",
+                }
+            ]
+        )
+    kept = rows(context, tenant, select(OfferTarget).where(OfferTarget.asin == ASIN))[0]
+    assert (kept.refreshed_at, kept.fingerprint, kept.snapshot_id, kept.last_error) == (
+        target.refreshed_at,
+        target.fingerprint,
+        target.snapshot_id,
+        None,
+    )

@@ -66,6 +66,15 @@ _TARGET_UPDATE: dict[str, Any] = {
 }
 
 
+def _not_newer(refreshed_at: Any) -> Any:
+    """The stored refresh is not later than the one being written."""
+    return or_(OfferTarget.refreshed_at.is_(None), OfferTarget.refreshed_at <= refreshed_at)
+
+
+def _without_id(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in row.items() if name != "id"}
+
+
 class WatchedAsinRepository(TenantRepository[WatchedAsin]):
     model = WatchedAsin
 
@@ -165,11 +174,19 @@ class OfferTargetRepository(TenantRepository[OfferTarget]):
         return list(self.session.execute(statement))
 
     def record(self, updates: list[dict[str, Any]]) -> None:
-        """Each target's new refreshed_at, fingerprint, snapshot_id and last_error (by id)."""
+        """Each target's new refreshed_at, fingerprint, snapshot_id and last_error (by id),
+        unless the target was refreshed later meanwhile (a notification that arrived while a
+        sweep's answer waited to be stored): the newest observation wins."""
         if not updates:
             return
         if not _is_postgresql(self.session):
-            self.session.execute(update(OfferTarget), updates)
+            statement = (
+                self.scoped(update(OfferTarget))
+                .where(OfferTarget.id == bindparam("target_id"), _not_newer(bindparam("at")))
+                .values({name: bindparam(name) for name in _TARGET_UPDATE if name != "id"})
+            )
+            rows = [{**row, "target_id": row["id"], "at": row["refreshed_at"]} for row in updates]
+            self.session.connection().execute(statement, [_without_id(row) for row in rows])
             return
         arrays = [
             bindparam(name, [row[name] for row in updates], type_=ARRAY(column_type))
@@ -178,7 +195,7 @@ class OfferTargetRepository(TenantRepository[OfferTarget]):
         given = func.unnest(*arrays).table_valued(*_TARGET_UPDATE).render_derived().alias("v")
         statement = (
             self.scoped(update(OfferTarget))
-            .where(OfferTarget.id == given.c.id)
+            .where(OfferTarget.id == given.c.id, _not_newer(given.c.refreshed_at))
             .values({name: given.c[name] for name in _TARGET_UPDATE if name != "id"})
         )
         self.session.execute(statement)
