@@ -9,7 +9,7 @@ from shelfwise.integrations.amazon_pages.page import PageType
 # documents, some saved pages carry trailing output), so both are required, in that order.
 _FOOTERS = ("navFooter", "nav-ftr")
 _SIGNIN_IDS = ("ap_login_form", "ap_email")
-PRODUCT_TITLES = ("productTitle", "ebooksProductTitle")
+PRODUCT_TITLES = ("productTitle", "ebooksProductTitle", "btAsinTitle")  # btAsinTitle: before 2014
 
 
 def is_complete(document: bytes, footer: str) -> bool:
@@ -20,7 +20,7 @@ def is_complete(document: bytes, footer: str) -> bool:
 
 def detect_page_type(document: Document) -> PageType:
     """The page's type; anything that is not a whole product page is an error (retry)."""
-    for form in document.tree.css("form"):
+    for form in document.forms:
         attributes = form.attributes
         # A real product page that passed a CAPTCHA keeps "validateCaptcha" in a referrer
         # URL, so CAPTCHAs are recognised by their form, never by the substring.

@@ -15,13 +15,16 @@ class Document:
     costs about one such walk, after which every field is looked up inside its small widget.
     """
 
-    __slots__ = ("data", "ids", "tree")
+    __slots__ = ("data", "forms", "ids", "tree")
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.tree = LexborHTMLParser(data)
         self.ids: dict[str, LexborNode] = {}
-        for node in self.tree.css("[id]"):
+        self.forms: list[LexborNode] = []  # CAPTCHA and sign-in pages are known by their forms
+        for node in self.tree.css("[id], form"):
+            if node.tag == "form":
+                self.forms.append(node)
             identifier = node.id
             if identifier and identifier not in self.ids:
                 self.ids[identifier] = node

@@ -22,6 +22,10 @@ _FEATURED: tuple[Anchor, ...] = (
     ("kindle-price", None),
     ("newBuyBoxPrice", None),
     ("price_inside_buybox", None),
+    ("priceblock_pospromoprice", None),
+    ("buyNewSection", ".offer-price"),  # books, 2015-2020
+    ("newOfferAccordionRow", ".header-price"),
+    ("actualPriceValue", None),  # before 2014
 )
 # A used offer is the featured one only when the buy box offers nothing new: a hidden new
 # price ("add to cart to see") must stay hidden, not be replaced by the used one.
