@@ -79,3 +79,54 @@ def test_page_with_a_script_embedded_document_cut_before_its_footer_is_an_error(
 def test_whole_pages_are_products(shared_data: Path) -> None:
     for name in PRODUCT_PAGES:
         assert parse_page(_page(name)).page_type is PageType.PRODUCT
+
+
+_FIELD_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="<>&"), max_size=80
+)
+_NUMBERISH = st.one_of(
+    _FIELD_TEXT,
+    st.text(alphabet="0123456789.,", min_size=4000, max_size=6000),  # past int()'s limit
+    st.from_regex(r"[#nº$€£¥₹ ]{0,2}[0-9.,]{1,40}( in | en )?[A-Za-z &>]{0,20}", fullmatch=True),
+)
+
+
+@given(
+    title=_FIELD_TEXT.filter(str.strip),
+    price=_NUMBERISH,
+    rating=_NUMBERISH,
+    reviews=_NUMBERISH,
+    ranks=_NUMBERISH,
+    availability=_FIELD_TEXT,
+    depth=st.integers(0, 3000),
+)
+@settings(max_examples=150, deadline=None)
+def test_product_skeleton_with_any_field_values_never_raises(
+    title: str,
+    price: str,
+    rating: str,
+    reviews: str,
+    ranks: str,
+    availability: str,
+    depth: int,
+) -> None:
+    nested = "<span>" * depth + availability + "</span>" * depth
+    document = (
+        '<html><head><link rel="canonical" href="https://www.amazon.de/x/dp/B000000001"></head>'
+        f'<body><span id="productTitle">{title}</span>'
+        f'<div id="corePrice_feature_div"><span class="a-offscreen">{price}</span></div>'
+        f'<span id="acrPopover" title="{rating}"></span>'
+        f'<span id="acrCustomerReviewText">{reviews}</span>'
+        f'<div id="availability">{nested}</div>'
+        f'<ul class="detail-bullet-list" id="detailBullets_feature_div"><li><span>'
+        f'<span class="a-text-bold">Best Sellers Rank:</span> {ranks}</span></li></ul>'
+        '<div id="navFooter"></div></body></html>'
+    )
+    page = parse_page(document)
+    assert page.page_type is PageType.PRODUCT
+    assert page.marketplace == "amazon.de"
+    if page.price is not None:
+        assert page.price.currency == "EUR"
+        assert page.price.amount > 0
+    assert page.rating is None or 0 <= page.rating <= 5
+    assert all(rank.rank >= 0 and rank.category for rank in page.bsr)

@@ -48,6 +48,7 @@ _LIST: tuple[Anchor, ...] = (
     ("buybox", ".print-list-price .a-text-strike"),
     ("listPrice", None),
 )
+_IMPLAUSIBLE = Decimal(10) ** 12
 _DEAL = ("dealBadge_feature_div", "dealBadgeSupportingText", "deal_availability")
 _DEAL_WORDS = ("deal", "oferta", "angebot", "offre", "offerta", "aanbieding", "セール")
 
@@ -79,7 +80,8 @@ def money(text: str, marketplace: Marketplace | None) -> Money | None:
     """An amount as written on the marketplace; the currency is the marketplace's own."""
     separator = marketplace.decimal_separator if marketplace else None
     parsed = Price.fromstring(text, decimal_separator=separator)
-    if parsed.amount is None or parsed.amount <= 0:
+    # No Amazon price reaches a trillion; larger "amounts" are noise (and would overflow quantize).
+    if parsed.amount is None or not 0 < parsed.amount < _IMPLAUSIBLE:
         return None
     currency: str | None = _currency_from_symbol(parsed.currency)
     digits = 2

@@ -6,6 +6,7 @@ from selectolax.lexbor import LexborNode
 
 from shelfwise.integrations.amazon_pages.document import Document
 from shelfwise.integrations.amazon_pages.page import BestSellerRank
+from shelfwise.integrations.amazon_pages.reviews import MAXIMUM_DIGITS
 from shelfwise.integrations.amazon_pages.text import visible_text
 
 _LABEL = re.compile(
@@ -81,6 +82,6 @@ def _parse(text: str) -> list[BestSellerRank]:
         digits = "".join(
             character for character in match.group(1) or match.group(2) if character.isdigit()
         )
-        if category and digits:
+        if category and 0 < len(digits) <= MAXIMUM_DIGITS:
             ranks.append(BestSellerRank(int(digits), category.strip(" ,;")))
     return ranks

@@ -6,6 +6,7 @@ from shelfwise.integrations.amazon_pages.document import Document
 
 _RATING = re.compile(r"(\d(?:[.,]\d)?)")
 _DIGITS = re.compile(r"\d")
+MAXIMUM_DIGITS = 12  # counts and ranks beyond are noise, and int() refuses 4,300+ digits
 
 
 def rating(document: Document) -> float | None:
@@ -28,4 +29,4 @@ def review_count(document: Document) -> int | None:
     if text is None:
         return None
     digits = "".join(_DIGITS.findall(text))
-    return int(digits) if digits else None
+    return int(digits) if 0 < len(digits) <= MAXIMUM_DIGITS else None
