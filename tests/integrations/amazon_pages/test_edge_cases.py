@@ -141,3 +141,45 @@ def test_product_pages_carry_gallery_and_bullets(pages_dir: Path) -> None:
     assert page.main_image in page.images
     assert len(page.bullets) == 4
     assert all(bullet and bullet == bullet.strip() for bullet in page.bullets)
+
+
+def _details_page(ranks_html: str, marketplace: str = "amazon.fr") -> str:
+    return (
+        f'<html><head><link rel="canonical" href="https://www.{marketplace}/x/dp/B000000001">'
+        '</head><body><span id="productTitle">Produit</span><div id="prodDetails">'
+        '<table class="prodDetTable"><tr><th>Classement des meilleures ventes d\'Amazon</th>'
+        f"<td>{ranks_html}</td></tr></table></div>"
+        '<div id="navFooter"></div></body></html>'
+    )
+
+
+def test_ranks_with_french_space_thousands() -> None:
+    page = parse_page(
+        _details_page(
+            "<span>1\u202f155 en Cuisine et Maison (<a>Voir les 100 premiers en Cuisine</a>)"
+            "</span><br><span>12 en <a>Poêles</a></span>"
+        )
+    )
+    assert [(rank.rank, rank.category) for rank in page.bsr] == [
+        (1155, "Cuisine et Maison"),
+        (12, "Poêles"),
+    ]
+
+
+def test_ranks_in_japanese() -> None:
+    page = parse_page(
+        _details_page(
+            "<span>- 4位ゲーム (<a>ゲームの売れ筋ランキングを見る</a>)</span>"
+            "<span>- 1位<a>Nintendo Switch本体</a></span>",
+            marketplace="amazon.co.jp",
+        )
+    )
+    assert [(rank.rank, rank.category) for rank in page.bsr] == [
+        (4, "ゲーム"),
+        (1, "Nintendo Switch本体"),
+    ]
+
+
+def test_number_inside_a_category_is_not_a_rank() -> None:
+    page = parse_page(_details_page("<span>#3 in <a>PlayStation 5 Consoles</a></span>"))
+    assert [(rank.rank, rank.category) for rank in page.bsr] == [(3, "PlayStation 5 Consoles")]

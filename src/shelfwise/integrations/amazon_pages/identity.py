@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
 
-from shelfwise.integrations.amazon_pages import marketplaces
+from shelfwise.integrations.amazon_pages import details, marketplaces
 from shelfwise.integrations.amazon_pages.detect import PRODUCT_TITLES
 from shelfwise.integrations.amazon_pages.document import Document
 from shelfwise.integrations.amazon_pages.marketplaces import Marketplace
@@ -87,19 +87,12 @@ def brand(document: Document) -> str | None:
     if byline:
         match = _STORE_LINK.match(byline)
         return match.group(1).strip() if match else byline
-    details = document.by_id("prodDetails")
-    for header in details.css("table.prodDetTable th") if details is not None else []:
-        if visible_text(header).lower() in _BRAND_LABELS:
-            cell = header.next
-            while cell is not None and cell.tag != "td":
-                cell = cell.next
-            if cell is not None:
-                return visible_text(cell) or None
-    return None
+    cell = details.table_value(document, lambda label: label.lower() in _BRAND_LABELS)
+    return (visible_text(cell) or None) if cell is not None else None
 
 
 def _author(node: LexborNode) -> str:
-    """ "Mat Follas (Author)" -> "Mat Follas (author)"; the contributor popover is not the name."""
+    """An author as "Mat Follas (author)": the name link and the role, not the popover."""
     name_node = node.css_first("a.contributorNameID") or node.css_first("a")
     name = visible_text(name_node) if name_node is not None else ""
     role_node = node.css_first(".contribution")

@@ -4,6 +4,7 @@ import re
 
 from selectolax.lexbor import LexborNode
 
+from shelfwise.integrations.amazon_pages import details
 from shelfwise.integrations.amazon_pages.document import Document
 from shelfwise.integrations.amazon_pages.page import BestSellerRank
 from shelfwise.integrations.amazon_pages.reviews import MAXIMUM_DIGITS
@@ -16,11 +17,15 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 # "(See Top 100 in Books)" links; a category such as "Home & Garden (Books)" keeps its brackets.
-_TOP_LINK = re.compile(r"\([^()]*\b100\b[^()]*\)")
-# A rank carries a marker ("#", "nº", "n.°", "Nr.") or is followed by "in"/"en": a bare number
-# inside a category ("PlayStation 5 Consoles") is not a rank.
+_TOP_LINK = re.compile(r"\([^()]*(?:\b100\b|売れ筋ランキングを見る)[^()]*\)")
+# A number with its thousands separators: "1,643,215", "1.643.215", French "1 155".
+_NUMBER = r"\d(?:[\d.,\u202f\u00a0]|\s(?=\d{3}(?!\d)))*"
+# A rank carries a marker ("#", "nº", "n.°", "Nr.", Japanese "位" after it) or is followed by
+# "in"/"en"/...: a bare number inside a category ("PlayStation 5 Consoles") is not a rank.
 _RANK = re.compile(
-    r"(?:(?:#|nº|n\.°|Nr\.)\s?(\d[\d.,]*)|(?<![\w.,])(\d[\d.,]*)(?=\s+(?:in|en|dans|su|em|op|i|w)\s))"
+    rf"(?:#|nº|n\.°|Nr\.)\s?({_NUMBER})"
+    rf"|(?<![\w.,])({_NUMBER})(?=\s+(?:in|en|dans|su|em|op|i|w)\s)"
+    rf"|(?<![\w.,])({_NUMBER})位"
 )
 _PREPOSITION = re.compile(r"^(?:in|en|dans|su|em|op|i|w)\s+")
 
@@ -35,31 +40,21 @@ def _rank_text(document: Document) -> str | None:
     if sales_rank is not None:
         value = sales_rank.css_first("td.value")
         return visible_text(value) if value is not None else _without_label(sales_rank)
-    details = document.by_id("prodDetails")
-    for header in details.css("table.prodDetTable th") if details is not None else []:
-        if _LABEL.search(visible_text(header)):
-            cell = _next_cell(header)
-            return visible_text(cell) if cell is not None else None
-    bullets = document.by_id("detailBulletsWrapper_feature_div") or document.by_id(
-        "detailBullets_feature_div"
+    is_label = _is_label
+    item = (
+        details.bullet_item(document, is_label) if document.by_id("prodDetails") is None else None
     )
-    for label in bullets.css("li span.a-text-bold, li b") if bullets is not None else []:
-        if _LABEL.search(visible_text(label)):
-            item = label.parent
-            return _without_label(item) if item is not None else None
-    if details is None:  # a details table outside the usual widget: one walk of the page
-        for header in document.tree.css("table.prodDetTable th"):
-            if _LABEL.search(visible_text(header)):
-                cell = _next_cell(header)
-                return visible_text(cell) if cell is not None else None
-    return None
+    if item is not None:
+        return _without_label(item)
+    cell = details.table_value(document, is_label)
+    if cell is not None:
+        return visible_text(cell)
+    item = details.bullet_item(document, is_label)
+    return _without_label(item) if item is not None else None
 
 
-def _next_cell(header: LexborNode) -> LexborNode | None:
-    cell = header.next
-    while cell is not None and cell.tag != "td":
-        cell = cell.next
-    return cell
+def _is_label(text: str) -> bool:
+    return _LABEL.search(text) is not None
 
 
 def _without_label(node: LexborNode) -> str:
@@ -78,10 +73,9 @@ def _parse(text: str) -> list[BestSellerRank]:
     ranks: list[BestSellerRank] = []
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        category = _PREPOSITION.sub("", " ".join(text[match.end() : end].split()))
-        digits = "".join(
-            character for character in match.group(1) or match.group(2) if character.isdigit()
-        )
+        category = _PREPOSITION.sub("", " ".join(text[match.end() : end].split())).strip(" -")
+        number = match.group(1) or match.group(2) or match.group(3)
+        digits = "".join(character for character in number if character.isdigit())
         if category and 0 < len(digits) <= MAXIMUM_DIGITS:
             ranks.append(BestSellerRank(int(digits), category.strip(" ,;")))
     return ranks
