@@ -183,3 +183,15 @@ def test_ranks_in_japanese() -> None:
 def test_number_inside_a_category_is_not_a_rank() -> None:
     page = parse_page(_details_page("<span>#3 in <a>PlayStation 5 Consoles</a></span>"))
     assert [(rank.rank, rank.category) for rank in page.bsr] == [(3, "PlayStation 5 Consoles")]
+
+
+def test_struck_through_amount_in_the_price_widget_is_the_list_price() -> None:
+    page = parse_page(
+        '<html><head><link rel="canonical" href="https://www.amazon.co.uk/x/dp/B000000001">'
+        '</head><body><span id="productTitle">Kettle</span><div id="corePrice_feature_div">'
+        '<span class="a-price" data-a-strike="true"><span class="a-offscreen">£39.99</span>'
+        '</span><span class="a-price"><span class="a-offscreen">£24.50</span></span></div>'
+        '<div id="navFooter"></div></body></html>'
+    )
+    assert page.price == Money(Decimal("24.50"), "GBP")
+    assert page.list_price == Money(Decimal("39.99"), "GBP")

@@ -12,9 +12,10 @@ from shelfwise.integrations.amazon_pages.text import visible_text
 # The featured (buy-box) offer, newest layout first. Every anchor is the buy box or the core
 # price widget: the page's other amounts belong to carousels and other offers.
 _FEATURED: tuple[Anchor, ...] = (
-    ("corePrice_feature_div", ".a-offscreen"),
     ("corePriceDisplay_desktop_feature_div", ".priceToPay .a-offscreen"),
     ("corePrice_desktop", ".apexPriceToPay .a-offscreen"),
+    # Struck-through amounts in the price widget are list prices, never the price to pay.
+    ("corePrice_feature_div", '.a-price:not([data-a-strike="true"]) .a-offscreen'),
     ("priceblock_dealprice", None),
     ("priceblock_saleprice", None),
     ("priceblock_ourprice", None),
@@ -43,6 +44,7 @@ _LIST: tuple[Anchor, ...] = (
     ("corePriceDisplay_desktop_feature_div", ".basisPrice .a-offscreen"),
     ("corePrice_desktop", 'span[data-a-strike="true"] .a-offscreen'),
     ("apex_desktop", 'span[data-a-strike="true"] .a-offscreen'),
+    ("corePrice_feature_div", 'span[data-a-strike="true"] .a-offscreen'),
     ("price", ".priceBlockStrikePriceString"),
     ("price", ".a-text-strike"),
     ("buybox", ".print-list-price .a-text-strike"),
