@@ -195,3 +195,19 @@ def test_struck_through_amount_in_the_price_widget_is_the_list_price() -> None:
     )
     assert page.price == Money(Decimal("24.50"), "GBP")
     assert page.list_price == Money(Decimal("39.99"), "GBP")
+
+
+def test_page_in_a_declared_legacy_charset_is_decoded() -> None:
+    document = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">'
+        '<link rel="canonical" href="https://www.amazon.co.jp/dp/B000000001"></head><body>'
+        '<span id="productTitle">任天堂 スイッチ</span>'
+        '<div id="priceblock_ourprice">￥32,970</div><div id="navFooter"></div></body></html>'
+    ).encode("shift_jis")
+    page = parse_page(document)
+    assert (page.title, page.price) == ("任天堂 スイッチ", Money(Decimal("32970"), "JPY"))
+
+
+def test_text_and_bytes_of_a_page_parse_alike(pages_dir: Path) -> None:
+    path = pages_dir / "B0CY5QW186_in_2025.html"
+    assert parse_page(page_bytes(path).decode("utf-8")) == parsed(path)
