@@ -9,11 +9,13 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from shelfwise.accounts.repository import AccountsRepository
 from shelfwise.audit.service import ActsForOrganization, audit
 from shelfwise.catalog.models import ConnectionStatus, MarketplaceAccount, Platform
 from shelfwise.catalog.repository import MarketplaceAccountRepository
 from shelfwise.integrations.errors import AccountDisconnectedError
 from shelfwise.integrations.offers import OfferLane
+from shelfwise.jobs.service import enqueue
 from shelfwise.market.models import SyncRun, SyncStatus, WatchedAsin
 from shelfwise.market.repository import (
     OfferTargetRepository,
@@ -208,6 +210,27 @@ def sweepable_accounts(session: Session, organization_id: uuid.UUID) -> list[Mar
         and account.credential_id is not None
         and account.connection_status is not ConnectionStatus.DISCONNECTED
     ]
+
+
+def queue_for_accounts(database: Database, job_name: str, tick: str) -> int:
+    """Queue `job_name` for every sweepable account of every organization, once per `tick`
+    (the scheduler's tick time: a tick fired twice queues nothing more)."""
+    with database.unit_of_work() as session:
+        organization_ids = AccountsRepository(session).all_organization_ids()
+    queued = 0
+    for organization_id in organization_ids:
+        with database.unit_of_work(organization_id=organization_id) as session:
+            for account in sweepable_accounts(session, organization_id):
+                queued += 1
+                enqueue(
+                    session,
+                    job_name,
+                    {"account_id": str(account.id), "trigger": "schedule"},
+                    organization_id=organization_id,
+                    created_by="scheduler",
+                    dedupe_key=f"{job_name}:{account.id}:{tick}",
+                )
+    return queued
 
 
 class WatchlistService:

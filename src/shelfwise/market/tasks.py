@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from shelfwise.accounts.repository import AccountsRepository
 from shelfwise.ingest.imports import store_fetched_report
 from shelfwise.ingest.reports import run_report_import
 from shelfwise.integrations.amazon_spapi.offers import pricing_lanes
@@ -28,7 +27,7 @@ from shelfwise.market.listings_sync import (
 from shelfwise.market.models import SyncStatus
 from shelfwise.market.ranks import RankSync
 from shelfwise.market.repository import OfferTargetRepository
-from shelfwise.market.service import finish_sync, start_sync, sweep_offers, sweepable_accounts
+from shelfwise.market.service import finish_sync, queue_for_accounts, start_sync, sweep_offers
 from shelfwise.platform.actor import Actor
 from shelfwise.platform.types import utcnow
 
@@ -64,33 +63,12 @@ def sweep_account_offers(context: JobContext) -> dict[str, Any]:
 @job("market.schedule_sweeps", max_attempts=1)
 def schedule_sweeps(context: JobContext) -> dict[str, Any]:
     """Queue one sweep per sweepable account of every organization, once per tick."""
-    return {"queued": queue_for_accounts(context, SWEEP)}
+    return {"queued": queue_for_accounts(context.database, SWEEP, _tick(context))}
 
 
 @job("market.schedule_listings_syncs", max_attempts=1)
 def schedule_listings_syncs(context: JobContext) -> dict[str, Any]:
-    return {"queued": queue_for_accounts(context, "market.sync_listings")}
-
-
-def queue_for_accounts(context: JobContext, job_name: str) -> int:
-    """Queue `job_name` for every sweepable account of every organization, once per tick."""
-    tick = str(context.arguments.get("tick_at", ""))
-    with context.unit_of_work() as session:
-        organization_ids = AccountsRepository(session).all_organization_ids()
-    queued = 0
-    for organization_id in organization_ids:
-        with context.database.unit_of_work(organization_id=organization_id) as session:
-            for account in sweepable_accounts(session, organization_id):
-                queued += 1
-                enqueue(
-                    session,
-                    job_name,
-                    {"account_id": str(account.id), "trigger": "schedule"},
-                    organization_id=organization_id,
-                    created_by="scheduler",
-                    dedupe_key=f"{job_name}:{account.id}:{tick}",
-                )
-    return queued
+    return {"queued": queue_for_accounts(context.database, SYNC_LISTINGS, _tick(context))}
 
 
 periodic("market.schedule_sweeps", every=SWEEP_EVERY)
@@ -187,6 +165,10 @@ def collect_listings_report(context: JobContext) -> dict[str, Any]:
     return {"import_id": str(import_id), **counts}
 
 
+def _tick(context: JobContext) -> str:
+    return str(context.arguments.get("tick_at", ""))
+
+
 def _organization(context: JobContext) -> uuid.UUID:
     if context.organization_id is None:
         raise PermanentJobError("A sync belongs to an organization.")
@@ -240,7 +222,7 @@ def sync_ranks(context: JobContext) -> dict[str, Any]:
 
 @job("market.schedule_rank_syncs", max_attempts=1)
 def schedule_rank_syncs(context: JobContext) -> dict[str, Any]:
-    return {"queued": queue_for_accounts(context, SYNC_RANKS)}
+    return {"queued": queue_for_accounts(context.database, SYNC_RANKS, _tick(context))}
 
 
 periodic("market.schedule_rank_syncs", cron="41 * * * *")  # hourly
