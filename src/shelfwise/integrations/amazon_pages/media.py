@@ -13,7 +13,7 @@ _GALLERY_ITEM = re.compile(
 
 
 def main_image(document: Document, gallery: list[str]) -> str | None:
-    """The largest picture of the main image the page names, else the gallery's first."""
+    """The main image as the page shows it (its high-resolution version when it names one)."""
     for identifier in _MAIN:
         node = document.by_id(identifier)
         if node is None:

@@ -34,8 +34,9 @@ def parse_page(document: bytes | str, url: str | None = None) -> ProductPage:
     page.availability = stock.availability(tree)
     page.in_stock = stock.in_stock(page.availability, page.price, tree)
     page.bsr = ranks.best_seller_ranks(tree)
-    page.images = media.gallery(data)
-    page.main_image = media.main_image(tree, page.images)
+    gallery = media.gallery(data)
+    page.main_image = media.main_image(tree, gallery)
+    page.images = gallery or ([page.main_image] if page.main_image else [])
     page.bullets = identity.bullets(tree)
     return page
 
