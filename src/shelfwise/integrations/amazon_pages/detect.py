@@ -8,14 +8,19 @@ from shelfwise.integrations.amazon_pages.page import PageType
 # retry, not a product. "</html>" alone proves little (scripts embed whole "</body></html>"
 # documents, some saved pages carry trailing output), so both are required, in that order.
 _FOOTERS = ("navFooter", "nav-ftr")
+_AFTER_THE_END = frozenset({b"", b"\n", b"\r", b" ", b"\t", b"<"})
 _SIGNIN_IDS = ("ap_login_form", "ap_email")
 PRODUCT_TITLES = ("productTitle", "ebooksProductTitle", "btAsinTitle")  # btAsinTitle: before 2014
 
 
 def is_complete(document: bytes, footer: str) -> bool:
-    """True when the document's last "</html>" follows the last mention of its footer's id."""
+    """True when the document's last "</html>" is a tag after the last mention of its footer."""
     position = document.rfind(footer.encode("ascii"))
-    return position >= 0 and document.rfind(b"</html>") > position
+    end = document.rfind(b"</html>")
+    if position < 0 or end < position:
+        return False
+    # Cut short inside a script, the last "</html>" ends a string: `writeln("...</html>")`.
+    return document[end + 7 : end + 8] in _AFTER_THE_END
 
 
 def detect_page_type(document: Document) -> PageType:
