@@ -84,7 +84,8 @@ class OfferSnapshot(IdMixin, TenantMixin, Base):
 
     marketplace_account_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     asin: Mapped[str] = mapped_column(String(10))
-    observed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # In the primary key: PostgreSQL partitions the table by month of it (platform/partitions).
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True, default=utcnow)
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     source: Mapped[str] = mapped_column(String(32))  # the operation or notification type
     condition: Mapped[str] = mapped_column(String(16))
@@ -114,7 +115,8 @@ class RankSnapshot(IdMixin, TenantMixin, Base):
 
     marketplace_account_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     asin: Mapped[str] = mapped_column(String(10))
-    observed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # In the primary key: PostgreSQL partitions the table by month of it (platform/partitions).
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True, default=utcnow)
     category_id: Mapped[str] = mapped_column(String(100))  # classification or display group
     category: Mapped[str] = mapped_column(String(200))  # its title, e.g. "Kitchen & Dining"
     rank: Mapped[int] = mapped_column(Integer)

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from shelfwise.platform.db import build_engine
+from shelfwise.platform.partitions import ensure_partitions
 from shelfwise.platform.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -42,6 +43,7 @@ def migrate(settings: Settings, revision: str = "head") -> None:
             config = alembic_config(url)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+            ensure_partitions(connection)  # this month's and the next ones (PostgreSQL)
             role = application_role(settings)
             if role and connection.dialect.name == "postgresql":
                 quoted = connection.dialect.identifier_preparer.quote(role)
