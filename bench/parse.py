@@ -6,9 +6,9 @@ Run from the project root (needs ../shared/data/amazon_pages beside the project)
 
 What it does, in about half a minute, with no network:
 1. starts --processes worker processes; each reads every saved page of
-   ../shared/data/amazon_pages (16 product pages of 2017-2026 from seven marketplaces, two
-   CAPTCHAs, a 503 and a sign-in page: 0.002-3.1 MB, 29 MB in all) into memory once, before
-   any timing;
+   ../shared/data/amazon_pages (16 product pages of 2017-2026 from seven marketplaces, one of
+   them an HTTP-200 error shell, two CAPTCHAs, a 503 and a sign-in page: 0.002-3.1 MB, 29 MB
+   in all) into memory once, before any timing;
 2. runs --rounds rounds, each a full round then a baseline round (alternated, so both sides
    share the machine's load as it drifts). In a round every worker parses all pages --passes
    times, the round's wall time measured in the parent from handing out the work to the last
@@ -30,13 +30,16 @@ Measured here (2 shared cores, other benchmarks running beside it), 6 rounds x 6
 - first version (about 30 whole-page CSS queries per page): ratio 0.42-0.44 single-process;
 - elements indexed by id in one walk, fields read inside their widgets, six runs: full
   196.7, 265.9, 299.3, 274.1, 214.6 and 218.9 pages/s against baselines of 268.3, 411.7,
-  424.1, 377.0, 301.6 and 291.9: ratio 0.733, 0.646, 0.706, 0.727, 0.711 and 0.750. Single
-  rounds ranged from 155 to 373 pages/s on either side.
-Ratio target met; pages/s target not met, and not reachable by any parser of whole pages here:
-the pages average 1.4 MB and lexbor alone builds their trees at 150-230 pages/s per core, so the
-bare baseline itself stays below 500 pages/s on these two cores. What is left of the full
-parse's cost beyond the baseline is one walk indexing the elements by id (about a whole-page
-query), the footer and `</html>` check, and the gallery's script search.
+  424.1, 377.0, 301.6 and 291.9: ratio 0.733, 0.646, 0.706, 0.727, 0.711 and 0.750;
+- the committed version, eight runs as the machine's load rose (load average 2.0 to 3.4): full
+  438.7, 212.1, 224.2, 254.1, 140.2, 126.5, 120.3 and 156.0 pages/s against 500.4, 291.9,
+  277.1, 325.4, 216.1, 196.1, 193.7 and 214.7: ratio 0.877, 0.726, 0.809, 0.781, 0.649, 0.645,
+  0.621 and 0.727 (the rounds of one run spread as widely: 155-254 pages/s in one of them).
+Ratio target met in every run; pages/s target not met: the pages average 1.4 MB, and the bare
+baseline itself, one lexbor parse per page, reached 500 pages/s only once, on the quietest
+machine (the full parse 439 then). Of the full parse, 85 % is lexbor building the tree and one
+walk indexing its elements by id (cProfile); the fields, the footer and `</html>` check and the
+gallery's script search are the rest. Faster means parsing less than the whole page.
 """
 
 import argparse

@@ -16,7 +16,7 @@ PRODUCT_TITLES = ("productTitle", "ebooksProductTitle", "btAsinTitle")  # btAsin
 def is_complete(document: bytes, footer: str) -> bool:
     """True when the document's last "</html>" is a tag after the last mention of its footer."""
     position = document.rfind(footer.encode("ascii"))
-    end = document.rfind(b"</html>")
+    end = max(document.rfind(b"</html>"), document.rfind(b"</HTML>"))
     if position < 0 or end < position:
         return False
     # Cut short inside a script, the last "</html>" ends a string: `writeln("...</html>")`.
