@@ -68,7 +68,12 @@ Then (end of session 11) Python per row on the reading thread was the bound, abo
   and 22,220); peak memory growth 58.4 MiB at 100,000 rows and 59.2 MiB at 200,000 (flat; a
   kept chunk and a prepared batch more than before). At 50,000 rows into a table holding
   50,000 (as here): PostgreSQL 14,400-16,800 rows/s, SQLite 14,600-17,800. Target not met;
-  SQLite reached it only with the machine otherwise quiet.
+  SQLite reached it only with the machine otherwise quiet. At the end of session 12, alone on
+  the machine: PostgreSQL 0.265 (import 14,161 rows/s, COPY 53,497), SQLite 0.450 (import
+  15,553, executemany 34,574). On PostgreSQL pass 1 (read and check the whole file before
+  anything is written) does not overlap the writes, and the merge alone costs about what the
+  whole COPY does: reaching 0.5 needs the writes inside pass 1 (one transaction rolled back
+  if the file turns out broken) rather than more tuning of either pass.
 What the session-12 work changed: pass 1 keeps the rows it read and checked in a temporary
 file (ingest/kept.py, marshal chunks read back whole), so the file is decoded, parsed and
 fetched from the database once; pass 2 converts each batch column-wise (ingest/columns.py;
