@@ -59,10 +59,6 @@ class DueQueue:
             for item in reversed(items):
                 (self._own if item.sku else self._others).appendleft(item)
 
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._own) + len(self._others)
-
 
 @dataclass(frozen=True, slots=True)
 class Answer:

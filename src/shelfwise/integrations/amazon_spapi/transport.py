@@ -66,22 +66,12 @@ class ParsedAnswer:
     to the library as is (it calls `.json()`, `.headers` and `.status_code`)."""
 
     def __init__(self, response: httpx.Response, document: Any) -> None:
-        self.response = response
         self.status_code = response.status_code
         self.headers = response.headers
-        self.encoding = response.encoding
         self._document = document
 
     def json(self) -> Any:
         return self._document
-
-    @property
-    def content(self) -> bytes:
-        return self.response.content
-
-    @property
-    def text(self) -> str:
-        return self.response.text
 
 
 _DOCUMENT = "shelfwise.document"
