@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,9 +18,10 @@ from shelfwise.platform.breaker import CircuitBreakers
 from shelfwise.platform.context import AppContext
 from shelfwise.platform.ratelimit import InProcessBuckets
 from shelfwise.platform.settings import Settings
-from tests.factories import Tenant, create_account, create_credential
+from tests.factories import Tenant
 from tests.fakes.spapi.server import FakeSellingPartnerApi
 from tests.fakes.spapi.state import US_MARKETPLACE
+from tests.sellers import connected_account, rows
 
 SELLER = "A1FAKESELLER001"  # the fake's default selling partner
 
@@ -45,19 +45,7 @@ def fake() -> Iterator[FakeSellingPartnerApi]:
 
 
 def connect_seller(client: TestClient, tenant: Tenant, fake: FakeSellingPartnerApi) -> Seller:
-    credentials = fake.credentials
-    credential = create_credential(
-        client,
-        tenant,
-        secrets={
-            "refresh_token": credentials.refresh_token,
-            "lwa_app_id": credentials.client_id,
-            "lwa_client_secret": credentials.client_secret,
-        },
-    )
-    account = create_account(
-        client, tenant, marketplace="amazon.com", seller_id=SELLER, credential_id=credential["id"]
-    )
+    account = connected_account(client, tenant, fake, SELLER)
     return Seller(tenant, uuid.UUID(account["id"]), fake)
 
 
@@ -92,20 +80,6 @@ def vendor_client(seller: Seller, tmp_path: Path) -> SellingPartnerClient:
     return SellingPartnerClient(
         connection, caller, endpoint=seller.fake.url, token_url=seller.fake.lwa_url
     )
-
-
-def job_settings(context: AppContext, fake: FakeSellingPartnerApi) -> Settings:
-    return context.settings.model_copy(
-        update={"spapi_endpoint": fake.url, "spapi_token_url": fake.lwa_url}
-    )
-
-
-def rows(context: AppContext, tenant: Tenant, statement: Any) -> list[Any]:
-    """The tenant's rows (filtered here too: SQLite has no row-level security)."""
-    model = statement.column_descriptions[0]["entity"]
-    scoped = statement.where(model.organization_id == tenant.organization_id)
-    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
-        return list(session.scalars(scoped))
 
 
 def account_row(context: AppContext, seller: Seller) -> MarketplaceAccount:

@@ -9,8 +9,9 @@ from shelfwise.analytics.models import InventoryLevel
 from shelfwise.analytics.sync import SyncOutcome, sync_inventory
 from shelfwise.market.models import SyncChange, SyncRun, SyncStatus
 from shelfwise.platform.context import AppContext
-from tests.analytics.conftest import SELLER, Seller, rows, vendor_client
+from tests.analytics.conftest import SELLER, Seller, vendor_client
 from tests.fakes.spapi.state import inventory_summary
+from tests.sellers import rows
 
 
 def sync(context: AppContext, seller: Seller, tmp_path: Path) -> SyncOutcome:

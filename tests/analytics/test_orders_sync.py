@@ -16,9 +16,10 @@ from shelfwise.catalog.models import ConnectionStatus
 from shelfwise.integrations.errors import AccountDisconnectedError
 from shelfwise.market.models import SyncChange, SyncRun, SyncStatus
 from shelfwise.platform.context import AppContext
-from tests.analytics.conftest import Seller, account_row, ago, rows, vendor_client
+from tests.analytics.conftest import Seller, account_row, ago, vendor_client
 from tests.fakes.spapi.faults import REVOKED_GRANT
 from tests.fakes.spapi.state import order, order_item
+from tests.sellers import rows
 
 
 def seed_orders(seller: Seller) -> None:

@@ -18,10 +18,11 @@ from shelfwise.jobs.runtime import JobRunner
 from shelfwise.jobs.service import enqueue
 from shelfwise.market.models import SyncRun, SyncStatus
 from shelfwise.platform.context import AppContext
-from tests.analytics.conftest import SELLER, Seller, account_row, ago, job_settings, rows
+from tests.analytics.conftest import SELLER, Seller, account_row, ago
 from tests.factories import Tenant, create_account
 from tests.fakes.spapi.faults import REVOKED_GRANT
 from tests.fakes.spapi.state import inventory_summary, order, order_item
+from tests.sellers import fake_settings, rows
 
 
 def run_job(context: AppContext, seller: Seller, kind: str) -> tuple[Job, list[JobItemError]]:
@@ -33,7 +34,7 @@ def run_job(context: AppContext, seller: Seller, kind: str) -> tuple[Job, list[J
             {"account_id": str(seller.account_id), "trigger": "manual"},
             organization_id=organization_id,
         )
-    JobRunner(context.database, job_settings(context, seller.fake)).execute(str(job_id))
+    JobRunner(context.database, fake_settings(context, seller.fake)).execute(str(job_id))
     with context.database.unit_of_work(organization_id=organization_id) as session:
         job = session.get(Job, job_id)
         assert job is not None

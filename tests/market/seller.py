@@ -16,11 +16,12 @@ from shelfwise.integrations.usage import UsageStore
 from shelfwise.market.service import WatchlistService, sweep_offers
 from shelfwise.platform.actor import Actor
 from shelfwise.platform.context import AppContext
-from tests.factories import Tenant, create_account, create_credential, create_listing
+from tests.factories import Tenant, create_listing
 from tests.fakes.spapi.examples import ASIN, RIVAL, SELLER, SKU, seeded_state
 from tests.fakes.spapi.server import FakeSellingPartnerApi
 from tests.fakes.spapi.state import catalog_item, offer
 from tests.integrations.amazon_spapi.conftest import Harness, connect, spapi_settings
+from tests.sellers import connected_account, rows
 
 WATCHED = "B000000002"
 
@@ -43,19 +44,7 @@ def seller_fake() -> Iterator[FakeSellingPartnerApi]:
 def seller_account(
     context: AppContext, client: TestClient, tenant: Tenant, fake: FakeSellingPartnerApi
 ) -> str:
-    credentials = fake.credentials
-    credential = create_credential(
-        client,
-        tenant,
-        secrets={
-            "refresh_token": credentials.refresh_token,
-            "lwa_app_id": credentials.client_id,
-            "lwa_client_secret": credentials.client_secret,
-        },
-    )
-    account = create_account(
-        client, tenant, marketplace="amazon.com", seller_id=SELLER, credential_id=credential["id"]
-    )
+    account = connected_account(client, tenant, fake, SELLER)
     create_listing(
         client,
         tenant,
@@ -85,14 +74,6 @@ def sweep(
         pricing_lanes(harness.client),
         **arguments,
     )
-
-
-def rows(context: AppContext, tenant: Tenant, statement: Any) -> list[Any]:
-    """The tenant's rows (filtered here too: SQLite has no row-level security)."""
-    model = statement.column_descriptions[0]["entity"]
-    scoped = statement.where(model.organization_id == tenant.organization_id)
-    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
-        return list(session.scalars(scoped))
 
 
 def account_row(context: AppContext, tenant: Tenant, account_id: str) -> MarketplaceAccount:

@@ -15,19 +15,13 @@ from shelfwise.market.listings_sync import listing_state
 from shelfwise.market.models import SyncChange, SyncRun, SyncStatus
 from shelfwise.market.tasks import COLLECT_LISTINGS_REPORT, SYNC_LISTINGS
 from shelfwise.platform.context import AppContext
-from shelfwise.platform.settings import Settings
 from shelfwise.platform.types import utcnow
 from tests.factories import Tenant
 from tests.fakes.spapi.examples import ASIN, SELLER, SKU
 from tests.fakes.spapi.server import FakeSellingPartnerApi
 from tests.fakes.spapi.state import US_MARKETPLACE, listing_item
-from tests.market.seller import rows, seller_account
-
-
-def fake_settings(context: AppContext, fake: FakeSellingPartnerApi) -> Settings:
-    return context.settings.model_copy(
-        update={"spapi_endpoint": fake.url, "spapi_token_url": fake.lwa_url}
-    )
+from tests.market.seller import seller_account
+from tests.sellers import fake_settings, rows
 
 
 def run_sync(context: AppContext, tenant: Tenant, fake: FakeSellingPartnerApi, account: str) -> Job:

@@ -19,6 +19,7 @@ from tests.fakes.spapi.examples import ASIN
 from tests.fakes.spapi.server import FakeSellingPartnerApi
 from tests.fakes.spapi.state import US_MARKETPLACE
 from tests.market.seller import WATCHED, rows, seller_account
+from tests.sellers import fake_settings
 
 
 def sales_ranks(kitchen: int, kettles: int) -> list[dict[str, Any]]:
@@ -39,9 +40,7 @@ def sales_ranks(kitchen: int, kettles: int) -> list[dict[str, Any]]:
 def run_rank_sync(
     context: AppContext, tenant: Tenant, fake: FakeSellingPartnerApi, account_id: str
 ) -> Job:
-    settings = context.settings.model_copy(
-        update={"spapi_endpoint": fake.url, "spapi_token_url": fake.lwa_url}
-    )
+    settings = fake_settings(context, fake)
     with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
         session.execute(
             update(OfferTarget)

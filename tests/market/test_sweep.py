@@ -38,6 +38,7 @@ from tests.market.seller import (
     seller_account,
     sweep,
 )
+from tests.sellers import fake_settings
 
 
 def test_a_sweep_stores_snapshots_then_only_what_changed(
@@ -138,9 +139,7 @@ def test_the_sweep_job_runs_against_the_configured_endpoint(
     context: AppContext, client: TestClient, tenant: Tenant, fake: FakeSellingPartnerApi
 ) -> None:
     account_id = seller_account(context, client, tenant, fake)
-    settings = context.settings.model_copy(
-        update={"spapi_endpoint": fake.url, "spapi_token_url": fake.lwa_url}
-    )
+    settings = fake_settings(context, fake)
     with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
         job_id = enqueue(
             session,
