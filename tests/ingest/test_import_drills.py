@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shelfwise.ingest import pipeline
+from shelfwise.ingest import batches, pipeline, streaming
+from shelfwise.ingest.decoding import SAMPLE_BYTES
 from shelfwise.jobs.models import Job, JobStatus
 from shelfwise.jobs.runtime import JobRunner
 from shelfwise.platform.context import AppContext
@@ -51,9 +52,14 @@ def test_an_import_killed_between_batches_resumes_with_exact_counts(
     tenant: Tenant,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(pipeline, "BATCH_ROWS", 100)
-    run = post_file(client, tenant, csv_rows(450)).json()
-    real_write = pipeline._write_batch
+    """SQLite commits batch by batch and resumes after the last one; PostgreSQL writes a CSV
+    file in one transaction (ingest/streaming.py), so the new attempt starts over from
+    nothing committed. Either way the counts end exact."""
+    monkeypatch.setattr(batches, "BATCH_ROWS", 100)
+    content = csv_rows(450)
+    run = post_file(client, tenant, content).json()
+    module: Any = streaming if context.database.engine.dialect.name == "postgresql" else pipeline
+    real_write = module._write_batch
     calls = 0
 
     def dying_write(*args: Any) -> None:
@@ -63,15 +69,21 @@ def test_an_import_killed_between_batches_resumes_with_exact_counts(
             raise WorkerDied
         real_write(*args)
 
-    monkeypatch.setattr(pipeline, "_write_batch", dying_write)
+    monkeypatch.setattr(module, "_write_batch", dying_write)
     with pytest.raises(WorkerDied):
         JobRunner(context.database, context.settings).execute(run["job_id"])
     halfway = client.get(f"/api/import/job/{run['id']}", headers=tenant.headers).json()
-    assert halfway["counts"]["created"] == 200
-    assert halfway["progress"]["done"] == 200
-    assert product_count(client, tenant) == 200
+    if module is pipeline:
+        assert halfway["counts"]["created"] == 200
+        assert halfway["progress"]["done"] == 200
+        assert product_count(client, tenant) == 200
+    else:  # progress (bytes read) shows, the rows were never committed
+        assert halfway["counts"]["created"] == 0
+        assert 0 < halfway["progress"]["done"] <= len(content)
+        assert halfway["progress"]["total"] == len(content)
+        assert product_count(client, tenant) == 0
 
-    monkeypatch.setattr(pipeline, "_write_batch", real_write)
+    monkeypatch.setattr(module, "_write_batch", real_write)
     with context.database.unit_of_work() as session:  # the lease ran out: hand it back
         job = session.get(Job, uuid.UUID(run["job_id"]))
         assert job is not None
@@ -82,7 +94,42 @@ def test_an_import_killed_between_batches_resumes_with_exact_counts(
     assert done["status"] == "succeeded"
     assert (done["counts"]["created"], done["counts"]["rows_read"]) == (450, 450)
     assert done["counts"]["updated"] + done["counts"]["unchanged"] == 0
+    assert done["progress"]["done"] == done["progress"]["total"]
     assert product_count(client, tenant) == 450
+
+
+def test_a_file_broken_after_many_batches_writes_nothing(
+    client: TestClient,
+    context: AppContext,
+    tenant: Tenant,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bytes that are not UTF-8 on line 1,002 of a UTF-8 file: ten batches of 100 rows come
+    before them (on PostgreSQL already written into the import's transaction), none stays."""
+    monkeypatch.setattr(batches, "BATCH_ROWS", 100)
+    long_rows = csv_rows(1000).replace(b",Product ", b",Product " + b"x" * 80 + b" ")
+    assert len(long_rows) > SAMPLE_BYTES  # detected as UTF-8 by its beginning, é included
+    content = long_rows.replace(b"Product ", "Caf\u00e9 ".encode(), 1)
+    content += b"K-1000,Broken \xff\xfe title,Brand\r\n" + csv_rows(1100, start=1001)[15:]
+    module: Any = streaming if context.database.engine.dialect.name == "postgresql" else pipeline
+    real_write, written = module._write_batch, []
+
+    def counted_write(*args: Any) -> None:
+        written.append(args[-1])
+        real_write(*args)
+
+    monkeypatch.setattr(module, "_write_batch", counted_write)
+    run = post_file(client, tenant, content).json()
+    JobRunner(context.database, context.settings).execute(run["job_id"])
+    # PostgreSQL wrote batches before it met the bytes; SQLite's first pass met them first.
+    assert len(written) >= 5 if module is streaming else written == []
+    found = client.get(f"/api/import/job/{run['id']}", headers=tenant.headers).json()
+    assert found["status"] == "failed"
+    assert "line 1002" in found["error"]
+    assert found["counts"]["created"] == 0
+    assert product_count(client, tenant) == 0
+    errors = client.get(f"/api/jobs/{run['job_id']}/errors", headers=tenant.headers).json()
+    assert errors["items"] == []
 
 
 def test_a_file_over_the_upload_cap_gets_413_and_nothing_is_stored(
@@ -104,7 +151,7 @@ def test_a_large_file_within_the_cap_streams_through_in_batches(
     tenant: Tenant,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(pipeline, "BATCH_ROWS", 1000)
+    monkeypatch.setattr(batches, "BATCH_ROWS", 1000)
     content = csv_rows(12_000)  # larger than the 1 MiB storage chunk? no: many batches
     run = post_file(client, tenant, content).json()
     JobRunner(context.database, context.settings).execute(run["job_id"])

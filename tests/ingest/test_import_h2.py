@@ -108,4 +108,8 @@ def test_h2_two_workers_importing_overlapping_files_keep_the_newest_row_per_key(
         }
         jobs = [session.get(Job, uuid.UUID(run["job_id"])) for run in runs]
     assert found == expected
-    assert all(job is not None and job.progress_done == ROWS_PER_FILE for job in jobs)
+    # Progress counts rows, or the file's bytes where it is written in one pass (PostgreSQL).
+    streamed = context.database.engine.dialect.name == "postgresql"
+    assert [job.progress_done if job else None for job in jobs] == [
+        job.progress_total if streamed and job else ROWS_PER_FILE for job in jobs
+    ]

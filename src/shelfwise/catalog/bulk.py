@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import cache, partial
 from itertools import chain
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, cast
 
 import orjson
@@ -37,7 +37,6 @@ from sqlalchemy import (
     Uuid,
     and_,
     bindparam,
-    delete,
     func,
     literal,
     literal_column,
@@ -84,7 +83,6 @@ content_of = attrgetter(*CONTENT_COLUMNS)
 key_of = attrgetter(*KEY_COLUMNS)
 _source_at_of = attrgetter("source_updated_at")
 PRODUCTS = cast(Table, Product.__table__)
-MERGE_WORK_MEM = "64MB"  # room to sort a 10,000-row batch in memory (about 7 MB on disk)
 
 Key = tuple[str, str]
 Stored = tuple[Any, tuple[Any, ...]]  # a product's id and content as the database holds them
@@ -277,12 +275,12 @@ class SqliteColumns:
 
 @cache
 def _staging_setup(dialect: Dialect) -> str:
-    """One round trip before the staging COPY: the table made if new, emptied of an earlier
-    call's rows in the transaction, and room for the merge to sort the batch in memory
-    (PostgreSQL's default 4 MB spilled it to disk)."""
+    """One round trip before the staging COPY: the table made if new, and emptied of an
+    earlier call's rows in the transaction by TRUNCATE, not DELETE: a transaction of many
+    batches (ingest/streaming.py) would otherwise scan every earlier batch's dead rows again in
+    each merge, and the merge relies on the rows lying in the order they were copied."""
     create = CreateTable(STAGING, if_not_exists=True).compile(dialect=dialect)
-    delete_rows = delete(STAGING).compile(dialect=dialect)
-    return f"{create}; {delete_rows}; SET LOCAL work_mem = '{MERGE_WORK_MEM}'"
+    return f"{create}; TRUNCATE {STAGING.name}"
 
 
 def _same(value: Any) -> Any:
@@ -384,11 +382,18 @@ def prepare(rows: Sequence[ProductRow], dialect: Dialect) -> PreparedRows:
     """`rows` (unique per key, aware times) with what `ProductUpserts.upsert` sends for them."""
     _check_batch(rows)
     if dialect.name == "postgresql":
-        return PreparedRows(rows, dialect.name, [_staged_values(row) for row in rows])
+        # In key order: the merge takes the rows' locks in the order it reads the staging
+        # table, and sorting here (by code point, which is UTF-8's byte order, PostgreSQL's
+        # "C") spares the database a sort of wide tuples in the writer's critical path.
+        staged = sorted(map(_staged_values, rows), key=_staged_key)
+        return PreparedRows(rows, dialect.name, staged)
     columns = SqliteColumns(dialect)
     stored_content, bind_id = columns.stored_content, columns.bind_id
     values = [(product_id := new_id(), bind_id(product_id), stored_content(row)) for row in rows]
     return PreparedRows(rows, dialect.name, values)
+
+
+_staged_key = itemgetter(1, 2)  # (source_platform, source_id) of a row's staged values
 
 
 def _staged_values(row: ProductRow) -> tuple[Any, ...]:
@@ -470,15 +475,18 @@ class ProductUpserts(TenantRepository[Product]):
 
     def _merge_statement(self, now: datetime) -> Any:
         products = PRODUCTS
-        # All writers take the row locks in the same order; byte order ("C") sorts the batch
-        # several times faster than the database's collation.
+        # All writers take the row locks in the same order, key order, which is the staging
+        # table's: `prepare` sorted the rows, one COPY wrote them into the emptied table, and
+        # a sequential scan of a temporary table reads its pages in order (PostgreSQL never
+        # synchronizes scans of local buffers). An order broken anyway could only deadlock
+        # two importers, and PostgreSQL would abort one, whose job is retried.
         staged = select(
             STAGING.c.id,
             literal(self.organization_id, Uuid()),
             *(_staged(name) for name in (*KEY_COLUMNS, *CONTENT_COLUMNS)),
             literal(now, products.c.created_at.type),
             literal(now, products.c.updated_at.type),
-        ).order_by(*(STAGING.c[name].collate("C") for name in KEY_COLUMNS))
+        )
         statement = postgresql_insert(products).from_select(INSERT_COLUMNS, staged)
         incoming = statement.excluded
         stored_at, incoming_at = products.c.source_updated_at, incoming.source_updated_at

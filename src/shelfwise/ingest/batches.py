@@ -1,25 +1,124 @@
-"""Imports write their rows in batches, one transaction each, while the next batch is read.
+"""Imports write their rows in batches: how a batch is made, counted and written.
 
-The database's share of a batch (COPY, the merge, the commit; on SQLite the statements'
-execution) runs in a writer thread and releases the GIL, so it overlaps the reading thread's
-decoding, parsing and validation of the next batch: on two cores an import takes about the
-longer of the two instead of their sum. One batch at most is in flight, and batches commit in
-file order, so a killed worker still resumes after the last committed batch.
+A batch is consecutive incoming rows with their products (de-duplicated, the upsert's values
+made in the reading thread) and the problems of the rejected ones. The database's share of a
+batch (COPY, the merge, the commit; on SQLite the statements' execution) runs in a writer
+thread and releases the GIL, so it overlaps the reading thread's decoding, parsing and
+validation of the next batch: on two cores an import takes about the longer of the two instead
+of their sum. One batch at most is in flight, and batches are written in file order.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import copy_context
+from dataclasses import dataclass
 from itertools import islice
 from typing import TypeVar
 
+from sqlalchemy import Dialect
+
+from shelfwise.catalog.bulk import PreparedRows, ProductRow, UpsertCounts, newest_per_key, prepare
+from shelfwise.ingest.columns import ColumnConverter, Converted
+from shelfwise.ingest.kept import Entry
+from shelfwise.ingest.models import ImportRun
+from shelfwise.ingest.rows import Problem
 from shelfwise.platform.collection import fewer_collections
 
-Item = TypeVar("Item")
-Batch = TypeVar("Batch")
+BATCH_ROWS = 10_000
+
+Written = TypeVar("Written")
+Made = TypeVar("Made")
 
 
-def write_in_batches(items: Iterable[Item], write: Callable[[list[Item]], None], size: int) -> None:
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One incoming row: where it is (CSV line, XLSX row, JSON index + 1) and what it became."""
+
+    line: int
+    product: ProductRow | None
+    problems: Sequence[Problem]  # () when valid: no list per row for the garbage collector
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Consecutive incoming rows, written in one go: each row's line and product (None when
+    rejected), and the problems of the rejected ones."""
+
+    lines: list[int]
+    products: list[ProductRow | None]
+    rejected: list[tuple[int, Sequence[Problem]]]
+    kept: PreparedRows  # the newest product per key, ready for the upsert
+    duplicates: int  # products dropped for a newer one of the same key
+
+    @classmethod
+    def of(
+        cls,
+        lines: list[int],
+        products: list[ProductRow | None],
+        rejected: list[tuple[int, Sequence[Problem]]],
+        dialect: Dialect,
+    ) -> "Batch":
+        """The batch with its upsert's values made here, in the reading thread."""
+        kept, duplicates = newest_per_key(product for product in products if product)
+        return cls(lines, products, rejected, prepare(kept, dialect), duplicates)
+
+    @classmethod
+    def of_items(cls, items: list[Item], dialect: Dialect) -> "Batch":
+        rejected = [(item.line, item.problems) for item in items if item.problems]
+        lines, products = [item.line for item in items], [item.product for item in items]
+        return cls.of(lines, products, rejected, dialect)
+
+
+def item_batches(items: Iterable[Item], lines_done: int, dialect: Dialect) -> Iterator[Batch]:
+    """The items after line `lines_done`, in batches of BATCH_ROWS."""
+    pending = (item for item in items if item.line > lines_done)
+    while chunk := list(islice(pending, BATCH_ROWS)):
+        yield Batch.of_items(chunk, dialect)
+
+
+def csv_batches(
+    entries: Iterable[Entry], converter: ColumnConverter, lines_done: int, dialect: Dialect
+) -> Iterator[Batch]:
+    """A CSV file's batches after line `lines_done`, the good rows of each converted
+    column-wise."""
+    pending = iter(entries)
+    if lines_done:
+        pending = (entry for entry in pending if entry[0] > lines_done)
+    while chunk := list(islice(pending, BATCH_ROWS)):
+        lines = [line for line, _ in chunk]
+        cells = [row for _, row in chunk if type(row) is list]
+        converted: list[Converted]
+        if len(cells) == len(chunk):  # the usual batch: no row the reader refused
+            converted = converter.convert(cells)
+        else:
+            good = iter(converter.convert(cells))
+            converted = [
+                [Problem(None, row)] if isinstance(row, str) else next(good) for _, row in chunk
+            ]
+        products = [None if isinstance(result, list) else result for result in converted]
+        rejected: list[tuple[int, Sequence[Problem]]] = [
+            (line, result)
+            for line, result in zip(lines, converted, strict=True)
+            if isinstance(result, list)
+        ]
+        yield Batch.of(lines, products, rejected, dialect)
+
+
+def add_counts(run: ImportRun, batch: Batch, counts: UpsertCounts) -> None:
+    """Add what writing `batch` did to the import's counters."""
+    run.rows_read += len(batch.lines)
+    run.created += counts.created
+    run.updated += counts.updated
+    run.unchanged += counts.unchanged
+    run.stale += counts.stale
+    run.duplicates += batch.duplicates
+    run.rejected += len(batch.rejected)
+    run.lines_done = batch.lines[-1]
+
+
+def write_in_batches(
+    items: Iterable[Written], write: Callable[[list[Written]], None], size: int
+) -> None:
     """Call `write` with consecutive batches of `items` (at most `size` each), in order, from
     one writer thread, reading the next batch meanwhile. An error of `write` is raised here
     (reading stops); an error while reading waits for the batch in flight, then is raised."""
@@ -27,7 +126,7 @@ def write_in_batches(items: Iterable[Item], write: Callable[[list[Item]], None],
     write_batches(iter(lambda: list(islice(rows, size)), []), write)
 
 
-def write_batches(batches: Iterable[Batch], write: Callable[[Batch], None]) -> None:
+def write_batches(batches: Iterable[Made], write: Callable[[Made], None]) -> None:
     """`write_in_batches` for batches the caller makes: each one is written as it comes."""
     made = iter(batches)
     with (

@@ -29,13 +29,14 @@ def keep_rows(table: CsvTable, file: IO[bytes], chunk_rows: int) -> int:
     entries = table.cells()
     count = 0
     while chunk := list(islice(entries, chunk_rows)):
-        kept = [
-            (entry.line, entry.message) if isinstance(entry, RowProblem) else entry
-            for entry in chunk
-        ]
-        _dump(kept, file)
+        _dump([csv_entry(entry) for entry in chunk], file)
         count += len(chunk)
     return count
+
+
+def csv_entry(cells: tuple[int, list[str]] | RowProblem) -> Entry:
+    """A row of `CsvTable.cells()` as an entry: its cells, or the reader's reason to refuse it."""
+    return (cells.line, cells.message) if isinstance(cells, RowProblem) else cells
 
 
 class KeptRows:

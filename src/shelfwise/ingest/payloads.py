@@ -59,6 +59,7 @@ class StoredPayload(io.RawIOBase):
         self._is_done = False
         self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="payload-reader")
         self._ahead: Future[bytes | None] | None = None
+        self.bytes_read = 0  # handed to the reader so far: an import's progress in bytes
 
     def readable(self) -> bool:
         return True
@@ -70,6 +71,7 @@ class StoredPayload(io.RawIOBase):
         count = min(len(view), len(self._pending))
         view[:count] = self._pending[:count]
         self._pending = self._pending[count:]
+        self.bytes_read += count
         return count
 
     def close(self) -> None:

@@ -12,28 +12,27 @@ import json
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from itertools import islice
 from typing import IO, Any
 
-from sqlalchemy import Dialect
 from sqlalchemy.orm import Session
 
 from shelfwise.audit.service import audit
-from shelfwise.catalog.bulk import (
-    PreparedRows,
-    ProductRow,
-    ProductUpserts,
-    UpsertCounts,
-    newest_per_key,
-    prepare,
-)
+from shelfwise.catalog.bulk import ProductRow, ProductUpserts
 from shelfwise.catalog.repository import ProductRepository
-from shelfwise.ingest.batches import write_batches
-from shelfwise.ingest.columns import ColumnConverter, Converted
+from shelfwise.ingest.batches import (
+    BATCH_ROWS,
+    Batch,
+    Item,
+    add_counts,
+    csv_batches,
+    item_batches,
+    write_batches,
+)
+from shelfwise.ingest.columns import ColumnConverter
 from shelfwise.ingest.csvfiles import CsvTable, read_csv
 from shelfwise.ingest.kept import KeptRows, keep_rows
 from shelfwise.ingest.mapping import ColumnMapping
@@ -49,6 +48,7 @@ from shelfwise.ingest.rows import (
     RowRejected,
     product_from_item,
 )
+from shelfwise.ingest.streaming import is_streamed, run_streamed
 from shelfwise.ingest.xlsx import read_xlsx
 from shelfwise.jobs.context import JobContext
 from shelfwise.jobs.errors import JobGone, PermanentJobError
@@ -56,47 +56,6 @@ from shelfwise.operations.json_body import DuplicateKeyError, _unique_keys
 from shelfwise.platform.actor import Actor
 from shelfwise.platform.collection import fewer_collections
 from shelfwise.platform.types import utcnow
-
-BATCH_ROWS = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One incoming row: where it is (CSV line, XLSX row, JSON index + 1) and what it became."""
-
-    line: int
-    product: ProductRow | None
-    problems: Sequence[Problem]  # () when valid: no list per row for the garbage collector
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """Consecutive incoming rows, written in one transaction: each row's line and product
-    (None when rejected), and the problems of the rejected ones."""
-
-    lines: list[int]
-    products: list[ProductRow | None]
-    rejected: list[tuple[int, Sequence[Problem]]]
-    kept: PreparedRows  # the newest product per key, ready for the upsert
-    duplicates: int  # products dropped for a newer one of the same key
-
-    @classmethod
-    def of(
-        cls,
-        lines: list[int],
-        products: list[ProductRow | None],
-        rejected: list[tuple[int, Sequence[Problem]]],
-        dialect: Dialect,
-    ) -> "Batch":
-        """The batch with its upsert's values made here, in the reading thread."""
-        kept, duplicates = newest_per_key(product for product in products if product)
-        return cls(lines, products, rejected, prepare(kept, dialect), duplicates)
-
-    @classmethod
-    def of_items(cls, items: list[Item], dialect: Dialect) -> "Batch":
-        rejected = [(item.line, item.problems) for item in items if item.problems]
-        lines, products = [item.line for item in items], [item.product for item in items]
-        return cls.of(lines, products, rejected, dialect)
 
 
 @dataclass(frozen=True)
@@ -118,19 +77,14 @@ class RunPlan:
 
 def run_import(context: JobContext, import_id: uuid.UUID) -> dict[str, Any]:
     plan = _plan(context, import_id)
-    with tempfile.TemporaryFile() as kept:  # a CSV file's checked rows, for the second pass
-        try:
-            total = _count(context, plan, kept)
-        except FileError as error:
-            _fail(context, plan, error.detail)
-            raise PermanentJobError(error.detail) from None
-        context.set_total(total)
-        with context.unit_of_work() as session:
-            run = ImportRunRepository(session, plan.organization_id).get(plan.import_id)
-            if run is not None:
-                run.rows_total = total
-        with _batches(context, plan, kept) as batches:
-            write_batches(batches, partial(_write_batch, context, plan))
+    try:
+        if is_streamed(plan, context.database.engine.dialect):
+            run_streamed(context, plan)
+        else:
+            _run_in_two_passes(context, plan)
+    except FileError as error:
+        _fail(context, plan, error.detail)
+        raise PermanentJobError(error.detail) from None
     with context.unit_of_work() as session:
         run = ImportRunRepository(session, plan.organization_id).get(plan.import_id)
         if run is None:
@@ -141,6 +95,18 @@ def run_import(context: JobContext, import_id: uuid.UUID) -> dict[str, Any]:
             who = Automation(plan.organization_id, context.actor)
             audit(session, who, "import.finished", "import", run.id, after=outcome)
         return outcome
+
+
+def _run_in_two_passes(context: JobContext, plan: RunPlan) -> None:
+    with tempfile.TemporaryFile() as kept:  # a CSV file's checked rows, for the second pass
+        total = _count(context, plan, kept)
+        context.set_total(total)
+        with context.unit_of_work() as session:
+            run = ImportRunRepository(session, plan.organization_id).get(plan.import_id)
+            if run is not None:
+                run.rows_total = total
+        with _batches(context, plan, kept) as batches:
+            write_batches(batches, partial(_write_batch, context, plan))
 
 
 def summary(run: ImportRun) -> dict[str, Any]:
@@ -202,54 +168,22 @@ def _batches(context: JobContext, plan: RunPlan, kept: IO[bytes]) -> Iterator[It
     if plan.format is ImportFormat.JSON:
         documents = _json_items(context, plan)
         items = (_json_item(index, document, plan) for index, document in enumerate(documents))
-        yield _item_batches(items, plan, dialect)
+        yield item_batches(items, plan.lines_done, dialect)
         return
     assert plan.mapping is not None
     if plan.format is ImportFormat.CSV:
         rows = KeptRows(kept)
         defaults = FileDefaults(plan.source_platform, decimal_separator=rows.decimal_separator)
         columns = ColumnConverter(RecordConverter(plan.mapping, defaults), rows.headers)
-        yield _csv_batches(rows, columns, plan, dialect)
+        entries = (entry for chunk in rows.chunks() for entry in chunk)
+        yield csv_batches(entries, columns, plan.lines_done, dialect)
         return
     with _table(context, plan) as table:
         decimal = getattr(table, "decimal_separator", None)
         defaults = FileDefaults(plan.source_platform, decimal_separator=decimal)
         converter = RecordConverter(plan.mapping, defaults)
-        yield _item_batches((_file_item(entry, converter) for entry in table), plan, dialect)
-
-
-def _item_batches(items: Iterable[Item], plan: RunPlan, dialect: Dialect) -> Iterator[Batch]:
-    pending = (item for item in items if item.line > plan.lines_done)
-    while chunk := list(islice(pending, BATCH_ROWS)):
-        yield Batch.of_items(chunk, dialect)
-
-
-def _csv_batches(
-    rows: KeptRows, converter: ColumnConverter, plan: RunPlan, dialect: Dialect
-) -> Iterator[Batch]:
-    """A CSV file's batches, the good rows of each converted column-wise."""
-    entries = (entry for chunk in rows.chunks() for entry in chunk)
-    if plan.lines_done:
-        done = plan.lines_done
-        entries = (entry for entry in entries if entry[0] > done)
-    while chunk := list(islice(entries, BATCH_ROWS)):
-        lines = [line for line, _ in chunk]
-        cells = [row for _, row in chunk if type(row) is list]
-        converted: list[Converted]
-        if len(cells) == len(chunk):  # the usual batch: no row the reader refused
-            converted = converter.convert(cells)
-        else:
-            good = iter(converter.convert(cells))
-            converted = [
-                [Problem(None, row)] if isinstance(row, str) else next(good) for _, row in chunk
-            ]
-        products = [None if isinstance(result, list) else result for result in converted]
-        rejected: list[tuple[int, Sequence[Problem]]] = [
-            (line, result)
-            for line, result in zip(lines, converted, strict=True)
-            if isinstance(result, list)
-        ]
-        yield Batch.of(lines, products, rejected, dialect)
+        items = (_file_item(entry, converter) for entry in table)
+        yield item_batches(items, plan.lines_done, dialect)
 
 
 def _json_items(context: JobContext, plan: RunPlan) -> list[Any]:
@@ -285,7 +219,7 @@ def _file_item(entry: Record | RowProblem, converter: RecordConverter) -> Item:
 
 
 def _write_batch(context: JobContext, plan: RunPlan, batch: Batch) -> None:
-    kept, duplicates = batch.kept, batch.duplicates
+    kept = batch.kept
     with context.unit_of_work() as session:
         run = ImportRunRepository(session, plan.organization_id).locked(plan.import_id)
         if run is None:
@@ -301,10 +235,8 @@ def _write_batch(context: JobContext, plan: RunPlan, batch: Batch) -> None:
         for line, problems in batch.rejected:
             for problem in problems:
                 context.item_error(session, f"line {line}", problem.message, problem.field)
-        read, rejected = len(batch.lines), len(batch.rejected)
-        _add_counts(run, counts, read=read, duplicates=duplicates, rejected=rejected)
-        run.lines_done = batch.lines[-1]
-        context.advance(session, read)
+        add_counts(run, batch, counts)
+        context.advance(session, len(batch.lines))
 
 
 def _sample_changes(
@@ -322,18 +254,6 @@ def _sample_changes(
     rows = [(line_of[id(product)], product) for product in kept]
     repository = ProductRepository(session, plan.organization_id)
     run.changes = [*(run.changes or []), *sample_changes(repository, rows, room)]
-
-
-def _add_counts(
-    run: ImportRun, counts: UpsertCounts, *, read: int, duplicates: int, rejected: int
-) -> None:
-    run.rows_read += read
-    run.created += counts.created
-    run.updated += counts.updated
-    run.unchanged += counts.unchanged
-    run.stale += counts.stale
-    run.duplicates += duplicates
-    run.rejected += rejected
 
 
 def _fail(context: JobContext, plan: RunPlan, message: str) -> None:

@@ -31,10 +31,10 @@ from shelfwise.catalog.bulk_listings import ListingRow, ListingUpserts, StoredPr
 from shelfwise.catalog.marketplaces import marketplace
 from shelfwise.catalog.models import MarketplaceAccount
 from shelfwise.catalog.repository import MarketplaceAccountRepository
-from shelfwise.ingest.batches import write_in_batches
+from shelfwise.ingest.batches import BATCH_ROWS, write_in_batches
 from shelfwise.ingest.models import ImportRun
 from shelfwise.ingest.payloads import open_payload
-from shelfwise.ingest.pipeline import BATCH_ROWS, Automation, summary
+from shelfwise.ingest.pipeline import Automation, summary
 from shelfwise.ingest.records import FileError, Limits, RowProblem
 from shelfwise.ingest.repository import ImportRunRepository
 from shelfwise.ingest.rows import MAX_DESCRIPTION, Problem

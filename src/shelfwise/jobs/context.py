@@ -49,10 +49,25 @@ class JobContext:
             raise JobLeaseLost(f"job {self.job_id} is no longer run by attempt {self.attempt}")
         self.progress_done += items
 
+    def advance_apart(self, items: int) -> None:
+        """`advance` in a transaction of its own: the progress of work that commits as one
+        transaction at its end, shown while it runs (and started over by `restart_progress`
+        when a new attempt does the work again)."""
+        with self.database.unit_of_work() as session:
+            self.advance(session, items)
+
     def item_error(
-        self, session: Session, item: str, message: str, field: str | None = None
+        self,
+        session: Session,
+        item: str,
+        message: str,
+        field: str | None = None,
+        *,
+        counted: bool = True,
     ) -> None:
-        """Record one item that could not be processed (the job goes on)."""
+        """Record one item that could not be processed (the job goes on). `counted=False`
+        leaves the job's row unlocked, for work whose progress commits apart from it: the
+        caller then adds the errors to the job's count with `count_item_errors`."""
         JobQueue(session).add_item_error(
             JobItemError(
                 job_id=self.job_id,
@@ -60,12 +75,23 @@ class JobContext:
                 item=item[:200],
                 field=field[:200] if field else None,
                 message=message[:1000],
-            )
+            ),
+            counted=counted,
         )
+
+    def count_item_errors(self, session: Session, count: int) -> None:
+        if count:
+            JobQueue(session).count_item_errors(self.job_id, count)
 
     def set_total(self, total: int) -> None:
         with self.database.unit_of_work() as session:
             JobQueue(session).set_total(self.job_id, total)
+
+    def restart_progress(self, total: int) -> None:
+        """Progress back to zero out of `total`, for an attempt that does the work over."""
+        with self.database.unit_of_work() as session:
+            JobQueue(session).restart_progress(self.job_id, total)
+        self.progress_done = 0
 
     def check_cancelled(self) -> None:
         with self.database.unit_of_work(write=False) as session:

@@ -192,12 +192,27 @@ class JobQueue:
             .execution_options(synchronize_session=False)
         )
 
-    def add_item_error(self, error: JobItemError) -> None:
-        self.session.add(error)
+    def restart_progress(self, job_id: uuid.UUID, total: int) -> None:
+        """Progress from zero out of `total`: for an attempt that starts its work over."""
         self.session.execute(
             update(Job)
-            .where(Job.id == error.job_id)
-            .values(item_error_count=Job.item_error_count + 1)
+            .where(Job.id == job_id)
+            .values(progress_total=total, progress_done=0)
+            .execution_options(synchronize_session=False)
+        )
+
+    def add_item_error(self, error: JobItemError, *, counted: bool = True) -> None:
+        """Record an item error; `counted=False` leaves the job's row alone (the caller adds
+        to its count later with `count_item_errors`)."""
+        self.session.add(error)
+        if counted:
+            self.count_item_errors(error.job_id, 1)
+
+    def count_item_errors(self, job_id: uuid.UUID, count: int) -> None:
+        self.session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(item_error_count=Job.item_error_count + count)
             .execution_options(synchronize_session=False)
         )
 
