@@ -58,7 +58,7 @@ def scraper_settings(base_url: str, **overrides: Any) -> ScraperSettings:
 
 
 def build(settings: ScraperSettings, clock: FakeClock, **extra: Any) -> ScraperClient:
-    throttle = HostThrottle(
+    throttle = extra.pop("throttle", None) or HostThrottle(
         settings.min_delay, settings.max_delay, clock=clock, sleep=clock.sleep, uniform=middle
     )
     return ScraperClient(
