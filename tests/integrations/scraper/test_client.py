@@ -1,14 +1,20 @@
 """The chain against the fake Amazon web server: retries, breaker, challenges, cache, switches."""
 
+import time
 import uuid
+from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from shelfwise.integrations.amazon_pages import Money
-from shelfwise.integrations.errors import RetryableError
-from shelfwise.integrations.scraper.client import ScraperClient
-from shelfwise.integrations.scraper.settings import Component
+from shelfwise.integrations.errors import RetryableError, VendorRejectedError
+from shelfwise.integrations.http import shared_limits
+from shelfwise.integrations.scraper.client import ScraperClient, build_client
+from shelfwise.integrations.scraper.settings import Component, ScraperSettings
+from shelfwise.platform.settings import Settings
 from tests.fakes.amazon_web import answers
 from tests.fakes.amazon_web.server import FakeAmazonWeb
 from tests.integrations.scraper.conftest import (
@@ -162,4 +168,42 @@ def test_components_switch_off_in_settings(fake: FakeAmazonWeb, clock: FakeClock
     page = client.fetch(url(fake), ORGANIZATION)
     assert page.page is not None and page.page.page_type == "captcha"  # handed on, not judged
     assert client.breakers.state("scraper:127.0.0.1") == "closed"
+    client.close()
+
+
+def test_e5_a_page_dripping_past_the_time_cap_is_a_timeout(clock: FakeClock) -> None:
+    def drip() -> Iterator[bytes]:
+        for _ in range(20):
+            time.sleep(0.05)  # each read is quick, so only the whole-page cap catches it
+            yield b"<html>"
+
+    def network(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        return httpx.Response(200, content=drip())
+
+    settings = scraper_settings("http://127.0.0.1:1", scraper_timeout=timedelta(seconds=0.2))
+    client = build(settings, clock, transport=httpx.MockTransport(network), resolver=None)
+    with pytest.raises(RetryableError) as raised:
+        client.fetch(f"http://127.0.0.1:1{PATH}", ORGANIZATION, frozenset({Component.RETRY}))
+    assert raised.value.detail == "The page did not arrive in time. Try again later."
+    client.close()
+
+
+def test_another_4xx_is_refused_without_retries(fake: FakeAmazonWeb, client: ScraperClient) -> None:
+    fake.script(PATH, [answers.Answer(403, b"<html>Forbidden</html>")])
+    with pytest.raises(VendorRejectedError) as refused:
+        client.fetch(url(fake), ORGANIZATION)
+    assert (refused.value.detail, refused.value.vendor_status) == (
+        f"Amazon answered 403 for {url(fake)}.",
+        403,
+    )
+    assert fake.paths() == ["/robots.txt", PATH]
+
+
+def test_build_client_shares_the_process_breakers() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    client = build_client(settings)
+    assert client.breakers is shared_limits(settings)[1]
+    assert client.settings == ScraperSettings.from_settings(settings)
     client.close()
