@@ -207,3 +207,15 @@ def test_build_client_shares_the_process_breakers() -> None:
     assert client.breakers is shared_limits(settings)[1]
     assert client.settings == ScraperSettings.from_settings(settings)
     client.close()
+
+
+def test_g3_redirect_to_a_disallowed_path_is_not_followed_and_counts_as_a_challenge(
+    fake: FakeAmazonWeb, client: ScraperClient
+) -> None:
+    fake.script(PATH, [answers.redirect("/ap/signin?openid.return_to=x")])
+    with pytest.raises(RetryableError) as raised:
+        client.fetch(url(fake), ORGANIZATION)
+    assert raised.value.detail == (
+        "Amazon redirected: 127.0.0.1's robots.txt disallows /ap/signin. Try again later."
+    )
+    assert fake.paths() == ["/robots.txt", PATH]

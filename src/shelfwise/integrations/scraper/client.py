@@ -19,7 +19,7 @@ from shelfwise.integrations.errors import RetryableError, VendorRejectedError
 from shelfwise.integrations.http import retry_after_seconds, shared_limits
 from shelfwise.integrations.scraper.agents import UserAgents
 from shelfwise.integrations.scraper.cache import PageCache
-from shelfwise.integrations.scraper.errors import PageTooLargeError
+from shelfwise.integrations.scraper.errors import PageTooLargeError, RobotsDisallowedError
 from shelfwise.integrations.scraper.guard import AddressGuard, GuardedTransport, Resolver, resolve
 from shelfwise.integrations.scraper.robots import RobotsRules
 from shelfwise.integrations.scraper.settings import Component, ScraperSettings
@@ -126,8 +126,7 @@ class ScraperClient:
             if isinstance(outcome, tuple):
                 page, body = outcome
                 self.breakers.record_success(breaker_key)
-                if settings.runs(Component.THROTTLE, skip):
-                    self.throttle.record_success(host)
+                self.throttle.record_success(host)
                 if caches and page.page is not None and page.page.page_type is PageType.PRODUCT:
                     self.cache.set(organization_id, url, body)
                 return page
@@ -158,8 +157,11 @@ class ScraperClient:
             0.0, min(settings.backoff_cap, settings.backoff_base * 2 ** (attempt - 1))
         )
 
-    def _send(self, url: str, skip: frozenset[Component]) -> tuple[str, httpx.Response, bytes]:
-        """GET `url`, following redirects (each hop guarded); the final URL, response and body."""
+    def _send(
+        self, url: str, skip: frozenset[Component], *, obeys_robots: bool = True
+    ) -> tuple[str, httpx.Response, bytes]:
+        """GET `url`, following redirects (each hop guarded, and checked against its host's
+        robots.txt unless this is robots.txt itself); the final URL, response and body."""
         settings = self.settings
         if settings.runs(Component.THROTTLE, skip):
             self.throttle.wait(httpx.URL(url).host)
@@ -173,6 +175,8 @@ class ScraperClient:
             if not response.is_redirect or location is None:
                 return url, response, body
             url = urljoin(url, location)
+            if obeys_robots:
+                self.robots.check(url)
         return url, response, body
 
     def _read(self, response: httpx.Response) -> bytes:
@@ -196,6 +200,10 @@ class ScraperClient:
             return _Failure("The page did not arrive in time.")
         except httpx.TransportError as error:  # refused or reset connections, cut-off bodies
             return _Failure(f"The connection failed ({type(error).__name__}).")
+        except RobotsDisallowedError as error:
+            # Amazon sends robots it suspects to /ap/signin or /errors/validateCaptcha, which
+            # robots.txt disallows: not followed, and a challenge for the breaker.
+            return _Failure(f"Amazon redirected: {error.reason}", is_challenge=True)
         status = response.status_code
         if status == 429 or status >= 500:
             retry_after = retry_after_seconds(response.headers.get("retry-after"), utc_now())
@@ -217,7 +225,7 @@ class ScraperClient:
     def _fetch_robots(self, url: str) -> tuple[int, bytes] | None:
         """robots.txt through the same guard, throttle and user agents as pages."""
         try:
-            _final, response, body = self._send(url, frozenset())
+            _final, response, body = self._send(url, frozenset(), obeys_robots=False)
         except httpx.TransportError:
             return None
         except PageTooLargeError:
