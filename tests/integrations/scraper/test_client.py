@@ -1,7 +1,6 @@
 """The chain against the fake Amazon web server: retries, breaker, challenges, cache, switches."""
 
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
@@ -123,28 +122,6 @@ def test_g2_truncated_html_and_a_reset_connection_are_failures_not_crashes(
     page = client.fetch(url(fake), ORGANIZATION)
     assert page.page is not None and page.page.page_type == "product"
     assert fake.paths() == ["/robots.txt", PATH, PATH, PATH]
-
-
-def test_cache_hit_sends_no_second_request_and_is_per_organization(
-    fake: FakeAmazonWeb, client: ScraperClient
-) -> None:
-    first = client.fetch(url(fake), ORGANIZATION)
-    second = client.fetch(url(fake), ORGANIZATION)
-    assert (first.from_cache, second.from_cache) == (False, True)
-    assert second.page is not None and second.page.title == "SainSmart 4-Channel Relay Module"
-    assert fake.paths() == ["/robots.txt", PATH]
-    other = client.fetch(url(fake), uuid.UUID("00000000-0000-4000-8000-000000000002"))
-    assert other.from_cache is False  # A5: one organization never reads another's entries
-    assert fake.paths() == ["/robots.txt", PATH, PATH]
-
-
-def test_challenge_pages_are_never_cached(fake: FakeAmazonWeb, client: ScraperClient) -> None:
-    fake.script(PATH, [answers.captcha()])
-    with pytest.raises(RetryableError):
-        client.fetch(url(fake), ORGANIZATION)
-    assert client.fetch(url(fake), ORGANIZATION).from_cache is False
-    assert client.fetch(url(fake), ORGANIZATION).from_cache is True
-    assert fake.paths() == ["/robots.txt", PATH, PATH]
 
 
 def test_components_are_skippable_per_request(
