@@ -262,6 +262,11 @@ class Settings(BaseSettings):
         min_length=1,
         description="Desktop browser user agents the scraper rotates through (JSON list).",
     )
+    scraper_max_wait: Duration = Field(
+        default=timedelta(seconds=30),
+        description="A page that would wait longer for its host's turn is deferred instead, so a "
+        "slowed-down host never holds a worker.",
+    )
     scraper_robots_ttl: Duration = Field(
         default=timedelta(hours=24),
         description="How long a host's robots.txt is kept (RFC 9309 asks for at most 24 h).",

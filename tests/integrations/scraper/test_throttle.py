@@ -3,9 +3,13 @@ slower after errors and never faster right after one."""
 
 import random
 import threading
+from datetime import timedelta
 
+from shelfwise.integrations.items import ItemFailure, ItemFailureCode
 from shelfwise.integrations.scraper.settings import Component
+from shelfwise.integrations.scraper.source import PageScraper
 from shelfwise.integrations.scraper.throttle import MAX_SLOWDOWN, HostThrottle
+from tests.fakes.amazon_web import answers
 from tests.fakes.amazon_web.server import FakeAmazonWeb
 from tests.integrations.scraper.conftest import ORGANIZATION, FakeClock, middle, scraper_settings
 from tests.integrations.scraper.conftest import build as build_client
@@ -74,3 +78,20 @@ def test_concurrent_requests_get_distinct_slots() -> None:
     for thread in threads:
         thread.join()
     assert sorted(pauses) == [5.5, 11.0, 16.5, 22.0, 27.5, 33.0, 38.5]  # the first left at once
+
+
+def test_a_wait_longer_than_the_maximum_is_deferred_without_a_request(
+    fake: FakeAmazonWeb, clock: FakeClock
+) -> None:
+    client = build_client(scraper_settings(fake.url, scraper_max_wait=timedelta(seconds=10)), clock)
+    fake.script("/dp/B0057OC5O8", [answers.unavailable()])
+    results = PageScraper(client, ORGANIZATION).fetch_items(["B0057OC5O8"], "amazon.com")
+    # 5.5 s before the 503, 0.5 s backoff, then the doubled pause (10.5 s more) is too long.
+    assert results == [
+        ItemFailure(
+            "B0057OC5O8", ItemFailureCode.UNAVAILABLE, "127.0.0.1 is being asked slowly.", 10.5
+        )
+    ]
+    assert fake.paths() == ["/robots.txt", "/dp/B0057OC5O8"]
+    assert clock.sleeps == [5.5, 0.5]
+    client.close()

@@ -164,7 +164,7 @@ class ScraperClient:
         robots.txt unless this is robots.txt itself); the final URL, response and body."""
         settings = self.settings
         if settings.runs(Component.THROTTLE, skip):
-            self.throttle.wait(httpx.URL(url).host)
+            self.throttle.wait(httpx.URL(url).host, settings.max_wait)
         rotates = settings.runs(Component.USER_AGENT, skip)
         agent = self.agents.next() if rotates else self.agents.fixed
         headers = {"user-agent": agent, "accept": "text/html,*/*;q=0.8"}

@@ -28,6 +28,7 @@ class ScraperSettings:
     enabled: bool
     min_delay: float
     max_delay: float
+    max_wait: float
     user_agents: tuple[str, ...]
     robots_ttl: float
     robots_retry_after: float  # how long an unreachable robots.txt keeps a host disallowed
@@ -49,6 +50,7 @@ class ScraperSettings:
             enabled=settings.scraper_enabled,
             min_delay=settings.scraper_min_delay.total_seconds(),
             max_delay=max(settings.scraper_min_delay, settings.scraper_max_delay).total_seconds(),
+            max_wait=settings.scraper_max_wait.total_seconds(),
             user_agents=tuple(settings.scraper_user_agents),
             robots_ttl=settings.scraper_robots_ttl.total_seconds(),
             robots_retry_after=settings.breaker_cooldown.total_seconds(),

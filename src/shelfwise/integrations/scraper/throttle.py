@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shelfwise.integrations.errors import RetryableError
+
 MAX_SLOWDOWN = 8.0  # an erring host is asked at most every 8 x max_delay (64 s by default)
 
 
@@ -40,12 +42,15 @@ class HostThrottle:
     def _delay(self, state: _Host) -> float:
         return self._uniform(self._min_delay, self._max_delay) * state.slowdown
 
-    def wait(self, host: str) -> float:
-        """Sleep until a request to `host` may leave; the seconds slept."""
+    def wait(self, host: str, max_wait: float = float("inf")) -> float:
+        """Sleep until a request to `host` may leave; the seconds slept. Raises
+        `RetryableError` at once, keeping no slot, when that is more than `max_wait`."""
         with self._lock:
             now = self._clock()
             state = self._hosts.setdefault(host, _Host())
             leave_at = max(now, state.next_at)
+            if leave_at - now > max_wait:
+                raise RetryableError(f"{host} is being asked slowly.", leave_at - now)
             state.next_at = leave_at + self._delay(state)
         pause = leave_at - now
         if pause > 0:
