@@ -3,7 +3,7 @@
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -235,6 +235,77 @@ class Settings(BaseSettings):
         le=timedelta(hours=12),
         description="A received message stays hidden this long, then is delivered again unless "
         "deleted: longer than storing one batch takes, short enough that a crash costs little.",
+    )
+    scraper_enabled: bool = Field(
+        default=True,
+        description="The product-page scraper, the last-resort item source (DESIGN 1.4).",
+    )
+    scraper_min_delay: Duration = Field(
+        default=timedelta(seconds=3),
+        description="Shortest pause between two requests to one Amazon host: a polite crawler.",
+    )
+    scraper_max_delay: Duration = Field(
+        default=timedelta(seconds=8),
+        description="Longest pause (before error slow-downs); random in between, so requests "
+        "do not tick like a robot's.",
+    )
+    scraper_user_agents: list[str] = Field(
+        default=[
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36",
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like "
+            "Gecko) Version/18.1 Safari/605.1.15",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36",
+        ],
+        min_length=1,
+        description="Desktop browser user agents the scraper rotates through (JSON list).",
+    )
+    scraper_max_wait: Duration = Field(
+        default=timedelta(seconds=30),
+        description="A page that would wait longer for its host's turn is deferred instead, so a "
+        "slowed-down host never holds a worker.",
+    )
+    scraper_robots_ttl: Duration = Field(
+        default=timedelta(hours=24),
+        description="How long a host's robots.txt is kept (RFC 9309 asks for at most 24 h).",
+    )
+    scraper_max_page_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1,
+        description="Largest page read (real product pages are 0.5-3 MB); larger is refused (E5).",
+    )
+    scraper_timeout: Duration = Field(
+        default=timedelta(seconds=20),
+        description="Longest one page fetch may take, connection to last byte (E5).",
+    )
+    scraper_retries: int = Field(
+        default=2, ge=0, description="Further tries of a page after a 5xx, timeout or error shell."
+    )
+    scraper_cache_ttl: Duration = Field(
+        default=timedelta(hours=1),
+        description="How long a fetched product page is reused instead of fetched again.",
+    )
+    scraper_disabled_components: list[
+        Literal["throttle", "user_agent", "retry", "challenge", "cache"]
+    ] = Field(
+        default=[],
+        description="Scraper components switched off (robots.txt and the address guard cannot "
+        "be: G3, E5).",
+    )
+    scraper_base_urls: dict[str, str] = Field(
+        default={},
+        description="Marketplace domain to base URL instead of https://www.<domain> (tests and "
+        "fakes); operator-only.",
+    )
+    scraper_allowed_hosts: list[str] = Field(
+        default=[],
+        description="Hosts the scraper may fetch besides Amazon's storefronts (tests, fakes).",
+    )
+    scraper_allow_loopback: bool = Field(
+        default=False,
+        description="Let the scraper reach loopback addresses: local fakes in tests only (E5).",
     )
     host: str = Field(default="127.0.0.1", description="Default bind address of `serve`.")
     port: int = Field(default=8000, description="Default port of `serve`.")

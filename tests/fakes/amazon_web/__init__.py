@@ -1,0 +1,1 @@
+"""A fake amazon.* web server serving the real saved pages (the scraper's tests)."""
