@@ -64,6 +64,12 @@ class Answer:
         self.headers = response.headers
         self.document: Any = response.extensions.get(DOCUMENT)
 
+    @property
+    def response(self) -> "Answer":
+        """The SDK's `*_without_preload_content` calls return `RESTResponse.response` (the
+        urllib3 response); this object stands for both."""
+        return self
+
     def read(self) -> bytes:
         return self.data
 
