@@ -157,6 +157,12 @@ class FakeCreatorsApi(LoopbackFake):
         with self.lock:
             self.faults.append(fault)
 
+    def set_limit(self, rate_per_second: float, burst: int) -> None:
+        """Amazon granted the associate another rate (from the next request on)."""
+        with self.lock:
+            self.rate_per_second, self.burst = rate_per_second, burst
+            self._buckets.clear()
+
     def expire_tokens(self) -> None:
         """Every access token issued so far expires now (before its announced lifetime)."""
         with self.lock:
