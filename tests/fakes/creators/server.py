@@ -176,7 +176,10 @@ class FakeCreatorsApi(LoopbackFake):
         headers = {name.lower(): value for name, value in handler.headers.items()}
         if path in (LWA_TOKEN_PATH, COGNITO_TOKEN_PATH):
             status, answer = self._token(path, headers, raw_body)
-            self.token_requests.append(Recorded(path, headers, _parsed(raw_body), status))
+            sent = (
+                _parsed(raw_body) if path == LWA_TOKEN_PATH else dict(parse_qsl(raw_body.decode()))
+            )
+            self.token_requests.append(Recorded(path, headers, sent, status))
             handler.send_answer(status, _json_headers(), orjson.dumps(answer))
             return
         try:

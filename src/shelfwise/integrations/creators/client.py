@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pydantic
 from creatorsapi_python_sdk.api.default_api import DefaultApi
@@ -39,6 +39,9 @@ from shelfwise.integrations.creators.transport import (
 )
 from shelfwise.integrations.errors import AccountDisconnectedError, VendorRejectedError
 from shelfwise.integrations.http import UsagePlan, VendorCaller
+from shelfwise.platform.errors import InvalidInputError
+
+_Request = TypeVar("_Request", GetItemsRequestContent, SearchItemsRequestContent)
 
 
 @dataclass(frozen=True)
@@ -111,12 +114,14 @@ class CreatorsClient:
         answer of 404 (none of them exists) is an answer without items."""
         if not 1 <= len(asins) <= MAX_ITEMS_PER_CALL:
             raise ValueError(f"GetItems takes 1 to {MAX_ITEMS_PER_CALL} ASINs, not {len(asins)}")
-        request = GetItemsRequestContent.from_dict(
+        request = _request(
+            GetItemsRequestContent,
+            "GetItems",
             {
                 "partnerTag": self.connection.config.partner_tag,
                 "itemIds": list(asins),
                 "resources": list(RESOURCES),
-            }
+            },
         )
         answer = self._send(
             "GetItems",
@@ -148,7 +153,7 @@ class CreatorsClient:
         }
         if search_index is not None:
             body["searchIndex"] = search_index
-        request = SearchItemsRequestContent.from_dict(body)
+        request = _request(SearchItemsRequestContent, "SearchItems", body)
         answer = self._send(
             "SearchItems",
             self._api.search_items_without_preload_content,
@@ -183,6 +188,20 @@ class CreatorsClient:
         raise AssertionError("unreachable: the loop returns or raises")
 
 
+def _request(model: type[_Request], operation: str, body: dict[str, Any]) -> _Request:
+    """The SDK's request model of `body`; what it refuses, Amazon would refuse too."""
+    try:
+        return model.model_validate(body)
+    except pydantic.ValidationError as invalid:
+        raise InvalidInputError(
+            f"The Creators API would refuse this {operation} request ({_first(invalid)}).",
+            [
+                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                for e in invalid.errors()
+            ],
+        ) from None
+
+
 def _envelope(answer: Answer, result_key: str, operation: str) -> dict[str, Any]:
     document = answer.document
     if not isinstance(document, dict):
@@ -203,8 +222,10 @@ def _read_items(result: dict[str, Any], document: dict[str, Any], operation: str
     """Each item and error checked against the SDK's model on its own, so one malformed item
     costs only its ASIN."""
     answer = ItemsAnswer()
-    errors = document.get("errors") or []
-    items = result.get("items") or []
+    errors = document.get("errors")
+    items = result.get("items")
+    errors = [] if errors is None else errors
+    items = [] if items is None else items
     if not isinstance(errors, list) or not isinstance(items, list):
         raise VendorRejectedError(
             f"The Creators API answered {operation} with items or errors not in a list.", 502
