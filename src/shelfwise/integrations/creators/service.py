@@ -36,7 +36,6 @@ NOT_FOUND_CODES = {"ItemNotAccessible", "InvalidParameterValue", "ItemNotFound",
 # OffersV2 availability types (PA-API 5's list, kept by the Creators API).
 IN_STOCK_TYPES = {"IN_STOCK", "IN_STOCK_SCARCE", "LEADTIME"}
 OUT_OF_STOCK_TYPES = {"OUT_OF_STOCK", "UNAVAILABLE"}
-_ASIN_PATTERN = re.compile(r"[A-Z0-9]{10}")
 
 
 class CreatorsItems:
@@ -156,12 +155,13 @@ class CreatorsItems:
 def _errors_by_asin(errors: list[ErrorData], asins: Sequence[str]) -> dict[str, ErrorData]:
     """Amazon's partial errors name the ASIN only in their message ("The ItemId B0… is not
     accessible…", "The value [B0…] provided in the request for ItemIds is invalid.")."""
-    wanted = set(asins)
     named: dict[str, ErrorData] = {}
-    for error in errors:
-        for candidate in _ASIN_PATTERN.findall(error.message):
-            if candidate in wanted:
-                named.setdefault(candidate, error)
+    for asin in asins:
+        mention = re.compile(rf"(?<![A-Za-z0-9]){re.escape(asin)}(?![A-Za-z0-9])")
+        for error in errors:
+            if mention.search(error.message):
+                named[asin] = error
+                break
     return named
 
 
