@@ -28,7 +28,7 @@ def creators_connection(
         raise AccountDisconnectedError("The Creators API credential was deleted: add a new one.")
     if credential.kind != CREDENTIAL_KIND:
         raise AccountDisconnectedError(
-            f'The credential "{credential.name}" is a {credential.kind} credential, not'
+            f'The credential "{credential.name}" is of kind {credential.kind}, not'
             f" {CREDENTIAL_KIND}."
         )
     secrets = vault.reveal(session, credential)
