@@ -3,7 +3,7 @@ through a real orchestrator (short backoffs, a short timeout) and every answer r
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,8 +58,14 @@ def creators_settings(tmp_path: Path, fake: FakeCreatorsApi, **overrides: Any) -
 
 
 def connect(
-    fake: FakeCreatorsApi, settings: Settings, *, secret: str | None = None, version: str = "3.1"
+    fake: FakeCreatorsApi,
+    settings: Settings,
+    *,
+    secret: str | None = None,
+    version: str = "3.1",
+    clock: Callable[[], float] = time.monotonic,
 ) -> Harness:
+    """A client of the fake's associate; `clock` is its token manager's."""
     answers: list[Recorded] = []
     pauses: list[float] = []
 
@@ -91,7 +97,8 @@ def connect(
         version=version,
         partner_tag=credentials.partner_tag,
     )
-    client = CreatorsClient(CreatorsConnection(uuid.uuid4(), uuid.uuid4(), config), caller)
+    connection = CreatorsConnection(uuid.uuid4(), uuid.uuid4(), config)
+    client = CreatorsClient(connection, caller, clock=clock)
     harness = Harness(fake, client, CreatorsItems(client), usage, answers, pauses)
     return harness
 
