@@ -238,3 +238,22 @@ def test_a_refused_request_is_terminal_with_amazons_reason(creators: Harness) ->
     )
     assert len(creators.fake.requests) == 1  # a 4xx is not retried
     assert_answers_valid(creators)
+
+
+def test_an_associate_amazon_does_not_admit_is_refused_with_the_reason(
+    creators: Harness,
+) -> None:
+    refusal = {
+        "type": "AccessDeniedException",
+        "message": "The Associate is not eligible to access the Creators API.",
+        "reason": "AssociateNotEligible",
+    }
+    creators.fake.inject(Fault(403, body=orjson.dumps(refusal)))
+    with pytest.raises(VendorRejectedError) as refused:
+        creators.client.search_items("lamp", "www.amazon.com")
+    assert refused.value.detail == (
+        "The vendor refused the request (403: AssociateNotEligible: The Associate is not"
+        " eligible to access the Creators API.)."
+    )
+    assert len(creators.fake.requests) == 1
+    assert_answers_valid(creators)

@@ -72,7 +72,8 @@ class CreatorsItems:
         item_page: int = 1,
         search_index: str | None = None,
     ) -> list[AmazonItem]:
-        """The items of one page of a keyword search, in Amazon's order."""
+        """The items of one page of a keyword search, in Amazon's order; raises
+        `RetryableError` when the Creators API cannot answer now."""
         answer = self.client.search_items(
             keywords,
             locale_of(marketplace),
