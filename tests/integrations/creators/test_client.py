@@ -100,6 +100,19 @@ def test_an_expired_token_is_renewed_once_and_the_call_repeated(creators: Harnes
     assert creators.fake.requests[2].headers["authorization"] == "Bearer Atza|fake-2"
 
 
+def test_a_new_token_refused_as_well_disconnects_the_credential(tmp_path: Path) -> None:
+    with FakeCreatorsApi(rate_per_second=100, burst=10, token_lifetime=0) as fake:
+        harness = connect(fake, creators_settings(tmp_path, fake))
+        with pytest.raises(AccountDisconnectedError) as refused:
+            harness.client.get_items([PRESS], "www.amazon.de")
+    assert refused.value.detail == (
+        "The Creators API refused a new access token for GetItems (TokenExpired: The access"
+        " token has expired): check the credential in Associates Central."
+    )
+    assert [request.status for request in fake.requests] == [401, 401]
+    assert len(fake.token_requests) == 2
+
+
 def test_a_wrong_client_secret_disconnects_the_credential(tmp_path: Path) -> None:
     with FakeCreatorsApi(rate_per_second=100, burst=10) as fake:
         harness = connect(fake, creators_settings(tmp_path, fake), secret="not-the-secret")

@@ -196,8 +196,8 @@ def _request(model: type[_Request], operation: str, body: dict[str, Any]) -> _Re
         raise InvalidInputError(
             f"The Creators API would refuse this {operation} request ({_first(invalid)}).",
             [
-                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                for e in invalid.errors()
+                {"field": ".".join(str(part) for part in problem["loc"]), "message": problem["msg"]}
+                for problem in invalid.errors()
             ],
         ) from None
 
