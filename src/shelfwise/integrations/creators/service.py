@@ -53,6 +53,9 @@ class CreatorsItems:
         return self.client.connection.config.partner_tag
 
     def fetch_items(self, asins: Sequence[str], marketplace: str) -> list[ItemResult]:
+        """One result per ASIN; a call the orchestrator gave up on (throttled, 5xx, stalled,
+        breaker open, budget spent) makes each ASIN UNAVAILABLE with the time to wait, so the
+        bridge can try its next source now and this one later."""
         try:
             answer = self.client.get_items(asins, locale_of(marketplace))
         except RetryableError as unavailable:
