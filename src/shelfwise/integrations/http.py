@@ -73,8 +73,9 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 
 
 def vendor_reason(response: httpx.Response) -> str | None:
-    """What the vendor said when it refused: SP-API's `errors`, LWA's `error_description`, or the
-    start of a non-JSON body; None when it said nothing."""
+    """What the vendor said when it refused: SP-API's `errors`, LWA's `error_description`, the
+    Creators API's `reason` and `message`, or the start of a non-JSON body; None when it said
+    nothing."""
     try:
         body = response.json()
     except ValueError:
@@ -90,6 +91,8 @@ def vendor_reason(response: httpx.Response) -> str | None:
             return said[:300]
         if "error" in body:
             return f"{body['error']}: {body.get('error_description', '')}"[:300]
+        if isinstance(body.get("message"), str):  # the Creators API's exception documents
+            return f"{body.get('reason') or body.get('type') or 'Error'}: {body['message']}"[:300]
     return None
 
 

@@ -190,6 +190,25 @@ class Settings(BaseSettings):
         default=None,
         description="Login with Amazon's token endpoint, when not https://api.amazon.com.",
     )
+    creators_endpoint: str | None = Field(
+        default=None,
+        description="Send Creators API calls here instead of https://creatorsapi.amazon (tests "
+        "point it at a local fake); operator-only, never per tenant.",
+    )
+    creators_token_url: str | None = Field(
+        default=None,
+        description="The Creators API's OAuth2 token endpoint, when not the one of the "
+        "credential's version.",
+    )
+    creators_rate_per_second: float = Field(
+        default=1.0,
+        gt=0,
+        description="Creators API calls per second per credential: Amazon starts new associates "
+        "at 1 and raises it with their shipped revenue, so an operator sets what Amazon granted.",
+    )
+    creators_burst: int = Field(
+        default=1, ge=1, description="Creators API burst per credential (1 for new associates)."
+    )
     offer_refresh_interval: Duration = Field(
         default=timedelta(minutes=30),
         description="An item's offers are due for a refresh this long after the last one.",

@@ -1,0 +1,1 @@
+"""A fake Amazon Creators API for tests."""
