@@ -13,7 +13,9 @@ from shelfwise.intelligence.deal import PriceRange, deal_score
         pytest.param({"price": None}, None, id="no-price"),
         pytest.param({"price": Decimal("10")}, None, id="price-alone-has-no-term"),
         pytest.param({"price": Decimal("50"), "list_price": Decimal("100")}, "10.0", id="half-off"),
-        pytest.param({"price": Decimal("40"), "list_price": Decimal("100")}, "10.0", id="over-half"),
+        pytest.param(
+            {"price": Decimal("40"), "list_price": Decimal("100")}, "10.0", id="over-half"
+        ),
         pytest.param({"price": Decimal("80"), "list_price": Decimal("100")}, "4.0", id="20-off"),
         pytest.param({"price": Decimal("120"), "list_price": Decimal("100")}, "0.0", id="above"),
         pytest.param({"price": Decimal("9"), "rating": 4.5}, "7.5", id="rating-4.5"),

@@ -251,3 +251,21 @@ def build_cache(settings: Settings) -> Cache:
     if url:
         return RedisCache(Redis.from_url(url), settings.cache_ttl)
     return InProcessCache(settings.cache_max_items, settings.cache_ttl)
+
+
+_shared: dict[tuple[str | None, float, int], Cache] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_cache(settings: Settings) -> Cache:
+    """The process's cache: the API and the jobs it runs embedded must read what the other
+    wrote (with Redis configured, every process shares it anyway)."""
+    key = (
+        settings.resolved_redis_url,
+        settings.cache_ttl.total_seconds(),
+        settings.cache_max_items,
+    )
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = build_cache(settings)
+        return _shared[key]
