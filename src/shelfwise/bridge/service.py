@@ -18,12 +18,13 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy.orm import Session
 
-from shelfwise.bridge.asins import AsinList
+from shelfwise.accounts.repository import AccountsRepository
+from shelfwise.bridge.asins import AsinList, parse_asins
 from shelfwise.bridge.repository import FetchedItemRepository, PriceHistoryRepository
 from shelfwise.bridge.schemas import error_document, item_document
 from shelfwise.bridge.sources import ChosenSource, SourceSetup, choose_sources
@@ -37,11 +38,14 @@ from shelfwise.integrations.errors import (
 from shelfwise.integrations.items import AmazonItem, ItemFailure, ItemFailureCode, ItemResult
 from shelfwise.intelligence.deal import PriceRange
 from shelfwise.jobs import service as jobs
-from shelfwise.platform.cache import Cache
-from shelfwise.platform.errors import InvalidInputError
+from shelfwise.platform.cache import Cache, shared_cache
+from shelfwise.platform.errors import InvalidInputError, NotFoundError
 from shelfwise.platform.settings import Settings
 from shelfwise.platform.types import utcnow
 from shelfwise.vault.service import VaultService
+
+if TYPE_CHECKING:
+    from shelfwise.platform.context import AppContext
 
 NAMESPACE = "amazon_items"
 FETCH_JOB = "bridge.fetch_items"
@@ -238,3 +242,35 @@ def _found(
 
 
 bridge = ItemBridge()
+
+
+def fetch_now(
+    context: "AppContext", organization_id: uuid.UUID | None, marketplace_code: str, text: str
+) -> Answer:
+    """The command line's fetch: no deadline (the caller waits), then kept and cached as any.
+    Without an organization: the only one, else the demo's; NotFoundError otherwise."""
+    settings = context.settings
+    found, asins = amazon_marketplace(marketplace_code), parse_asins(text)
+    organization_id = organization_id or _default_organization(context)
+    cache = shared_cache(settings)
+    database = context.database
+    with database.unit_of_work(organization_id=organization_id, write=False) as session:
+        if AccountsRepository(session).organization(organization_id) is None:
+            raise NotFoundError(f"No organization {organization_id}.")
+        answer = bridge.lookup(
+            session, context.vault, settings, cache, organization_id, found, asins, deadline=None
+        )
+    with database.unit_of_work(organization_id=organization_id) as session:
+        bridge.record(session, organization_id, answer, settings)
+    return answer
+
+
+def _default_organization(context: "AppContext") -> uuid.UUID:
+    with context.database.unit_of_work(write=False) as session:
+        organizations = AccountsRepository(session).all_organization_ids()
+    if len(organizations) == 1:
+        return organizations[0]
+    demo = context.settings.data_dir / "demo-login.json"
+    if demo.exists():
+        return uuid.UUID(orjson.loads(demo.read_bytes())["organization_id"])
+    raise NotFoundError(f"{len(organizations)} organizations: name one with --org.")
