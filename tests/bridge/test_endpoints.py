@@ -1,15 +1,22 @@
 """GET /api/amazon/items, cache stats and clear: sources best first with fall-through, error
 items, the cache per organization, malformed requests, permissions."""
 
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from shelfwise.accounts.models import Role
 from shelfwise.integrations.errors import RetryableError
 from shelfwise.integrations.items import ItemSourceKind
+from shelfwise.market.models import OfferSnapshot
 from shelfwise.platform.context import AppContext
+from shelfwise.platform.types import utcnow
 from tests.bridge.conftest import (
     ScriptedSource,
     member,
@@ -17,7 +24,7 @@ from tests.bridge.conftest import (
     plug,
     unavailable,
 )
-from tests.factories import Tenant
+from tests.factories import Tenant, create_account
 
 A, B, C = "B0AAAAAAAA", "B0BBBBBBBB", "B0CCCCCCCC"
 
@@ -244,3 +251,62 @@ def test_routes_need_authentication(client: TestClient) -> None:
     assert client.get("/api/amazon/items", params={"asins": A}).status_code == 401
     assert client.get("/api/cache/stats").status_code == 401
     assert client.post("/api/cache/clear").status_code == 401
+
+
+@pytest.fixture
+def statements(context: AppContext) -> Iterator[list[str]]:
+    """The SQL statements the app sends while the test runs (SQLite's BEGIN aside)."""
+    sent: list[str] = []
+
+    def record(*arguments: Any) -> None:
+        if not arguments[2].startswith("BEGIN"):
+            sent.append(arguments[2])
+
+    engines = {context.database.engine, context.database.read_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
+    yield sent
+    for engine in engines:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_fully_cached_request_queries_only_for_authentication(
+    client: TestClient,
+    tenant: Tenant,
+    monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
+) -> None:
+    plug(monkeypatch, ScriptedSource(ItemSourceKind.SPAPI, 20))
+    asins = ",".join(f"B0{number:08d}" for number in range(20))
+    items(client, tenant, asins)
+    statements.clear()
+    stats(client, tenant)  # authentication and nothing else
+    authentication = list(statements)
+    statements.clear()
+    items(client, tenant, asins)
+    assert statements == authentication
+
+
+def test_price_history_counts_in_the_deal_score(
+    context: AppContext, client: TestClient, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plug(monkeypatch, ScriptedSource(ItemSourceKind.SPAPI, 20))
+    account = create_account(client, tenant, marketplace="amazon.com")
+    now = utcnow()
+    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
+        for price in ("80.00", "120.00"):
+            session.add(
+                OfferSnapshot(
+                    organization_id=tenant.organization_id,
+                    marketplace_account_id=uuid.UUID(account["id"]),
+                    asin=A, observed_at=now - timedelta(days=3), confirmed_at=now,
+                    source="test", condition="new", offer_count=1, currency="USD",
+                    buy_box_price=Decimal(price), offers=[],
+                )
+            )  # fmt: skip
+    (item,) = items(client, tenant, A)["items"]
+    # 4.85 points of 9 without history (5.4); the price 80.00 is the lowest of the range seen,
+    # 80.00-120.00: + 1 of 1 -> 5.85 of 10 possible -> 5.9 (rounded half-up)
+    assert item["deal_score"] == 5.9
+    (other,) = items(client, tenant, B)["items"]  # never observed: no history term
+    assert other["deal_score"] == 5.4

@@ -108,9 +108,13 @@ def _spapi_connection(setup: SourceSetup) -> SpApiConnection | None:
 
 SOURCES: dict[ItemSourceKind, SourceFactory] = {
     ItemSourceKind.SPAPI: spapi_source,
+    # ItemSourceKind.CREATORS: creators_source,  (integrations/creators/, its branch)
+    # ItemSourceKind.SCRAPER: scraper_source,  (integrations/scraper/, its branch)
 }
 DEMO_TRANSPORTS: dict[ItemSourceKind, Callable[[], httpx.BaseTransport]] = {
     ItemSourceKind.SPAPI: spapi_fake.demo_transport,
+    # ItemSourceKind.CREATORS: creators_fake.demo_transport,  (integrations/creators/fake.py)
+    # ItemSourceKind.SCRAPER: scraper_fake.demo_transport,  (integrations/scraper/fake.py)
 }
 
 
