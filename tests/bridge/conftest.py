@@ -59,6 +59,10 @@ def unavailable(asin: str, _kind: ItemSourceKind) -> ItemResult:
     return ItemFailure(asin, ItemFailureCode.UNAVAILABLE, "Throttled.", 30.0)
 
 
+def refused(asin: str, _kind: ItemSourceKind) -> ItemResult:
+    return ItemFailure(asin, ItemFailureCode.REFUSED, "Access denied for this item.")
+
+
 def not_found(asin: str, _kind: ItemSourceKind) -> ItemResult:
     return ItemFailure(asin, ItemFailureCode.NOT_FOUND, f"No item {asin}.")
 

@@ -22,11 +22,12 @@ from tests.bridge.conftest import (
     member,
     not_found,
     plug,
+    refused,
     unavailable,
 )
 from tests.factories import Tenant, create_account
 
-A, B, C = "B0AAAAAAAA", "B0BBBBBBBB", "B0CCCCCCCC"
+A, B, C, D = "B0AAAAAAAA", "B0BBBBBBBB", "B0CCCCCCCC", "B0DDDDDDDD"
 
 
 def items(client: TestClient, tenant: Tenant, asins: str, **query: str) -> dict[str, Any]:
@@ -86,19 +87,20 @@ def test_an_item_in_the_marketplace_format(
 def test_sources_best_first_unavailable_falls_through_not_found_is_final(
     client: TestClient, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    spapi = ScriptedSource(ItemSourceKind.SPAPI, 20, {A: unavailable, B: not_found})
+    spapi = ScriptedSource(ItemSourceKind.SPAPI, 20, {A: unavailable, B: not_found, D: refused})
     creators = ScriptedSource(ItemSourceKind.CREATORS, 10, {A: unavailable})
     scraper = ScriptedSource(ItemSourceKind.SCRAPER, 1)
     plug(monkeypatch, scraper, creators, spapi)  # registration order does not matter
-    body = items(client, tenant, f"{A} {B} {C}")
+    body = items(client, tenant, f"{A} {B} {C} {D}")
     assert [
         (entry["asin"], entry.get("source"), entry.get("error")) for entry in body["items"]
     ] == [
         (A, "scraper", None),
         (B, None, {"code": "not_found", "message": f"No item {B}."}),
         (C, "sp_api", None),
+        (D, "creators_api", None),
     ]
-    assert (spapi.calls, creators.calls, scraper.calls) == ([[A, B, C]], [[A]], [[A]])
+    assert (spapi.calls, creators.calls, scraper.calls) == ([[A, B, C, D]], [[A, D]], [[A]])
 
 
 def test_an_asin_no_source_can_answer_is_an_error_item_with_the_last_reason(

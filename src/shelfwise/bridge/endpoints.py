@@ -30,7 +30,7 @@ router = APIRouter(tags=["asin bridge"], route_class=JsonRoute)
 Asins = Annotated[
     str,
     Query(
-        max_length=MAX_ASINS * 12,
+        max_length=MAX_ASINS * 20,  # E4: room for any separators
         description=f"Up to {MAX_ASINS} ASINs, comma or space separated (any case).",
     ),
 ]
