@@ -49,6 +49,8 @@ def drop_database(name: str) -> None:
 NO_VENDOR_HOSTS = {
     "spapi_endpoint": "http://127.0.0.1:9",
     "spapi_token_url": "http://127.0.0.1:9/auth/o2/token",
+    # The real paths are under test: no organization falls back to the demo marketplace.
+    "demo_marketplace": False,
 }
 
 

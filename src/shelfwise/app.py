@@ -11,6 +11,7 @@ from shelfwise.accounts.auth import document_security
 from shelfwise.accounts.endpoints import router as accounts_router
 from shelfwise.analytics.endpoints import router as analytics_router
 from shelfwise.audit.endpoints import router as audit_router
+from shelfwise.bridge.endpoints import router as bridge_router
 from shelfwise.catalog.endpoints import router as catalog_router
 from shelfwise.events.endpoints import router as events_router
 from shelfwise.ingest.endpoints import router as ingest_router
@@ -41,6 +42,7 @@ ROUTERS = (
     import_router,
     analytics_router,
     market_router,
+    bridge_router,
 )
 
 LANDING_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -159,6 +159,53 @@ def parse_page(
         typer.echo(f"{key}: {json.dumps(value, ensure_ascii=False)}")
 
 
+@app.command()
+def fetch(
+    asins: Annotated[list[str], typer.Argument(help="ASINs (comma or space separated)")],
+    marketplace: Annotated[str, typer.Option(help="The storefront's domain")] = "amazon.com",
+    org: Annotated[
+        uuid.UUID | None,
+        typer.Option(help="Organization (default: the only one, else the demo's)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Fetch Amazon items by ASIN through the ASIN bridge (cache, then the best source)."""
+    import orjson
+
+    from shelfwise.bridge.service import fetch_now
+
+    context = _context(get_settings())
+    try:
+        answer = fetch_now(context, org, marketplace, " ".join(asins))
+    except ShelfwiseError as error:
+        _fail(error.detail)
+        return
+    finally:
+        context.database.dispose()
+    if as_json:
+        typer.echo(
+            orjson.dumps(
+                {
+                    "marketplace": answer.marketplace,
+                    "demo": answer.is_demo,
+                    "items": [orjson.loads(entry) for entry in answer.entries],
+                }
+            ).decode()
+        )
+        return
+    for entry in answer.entries:
+        item = orjson.loads(entry)
+        if "error" in item:
+            typer.echo(f"{item['asin']}  error {item['error']['code']}: {item['error']['message']}")
+            continue
+        demo = "  [demo]" if item["demo"] else ""
+        typer.echo(
+            f"{item['asin']}  {item['price'] or '-'} {item['currency'] or ''}  "
+            f"deal {item['deal_score'] if item['deal_score'] is not None else '-'}  "
+            f"{item['title']}{demo}"
+        )
+
+
 @user_app.command("create")
 def user_create(
     email: str,

@@ -139,3 +139,23 @@ def test_build_cache_chooses_redis_when_configured(
 ) -> None:
     settings = Settings(data_dir=tmp_path, redis_url=redis_url)
     assert type(build_cache(settings)) is backend
+
+
+def test_get_many_answers_in_order_and_counts_each_key(cache: Cache) -> None:
+    organization, other = uuid.uuid4(), uuid.uuid4()
+    cache.set(organization, "items", "B00TEST001", b"one")
+    cache.set(organization, "items", "B00TEST003", b"three")
+    cache.set(other, "items", "B00TEST002", b"other's")
+    keys = ["B00TEST001", "B00TEST002", "B00TEST003", "B00TEST001"]
+    assert cache.get_many(organization, "items", keys) == [b"one", None, b"three", b"one"]
+    assert cache.get_many(organization, "items", []) == []
+    assert cache.stats(organization) == CacheStats(hits=3, misses=1, items_cached=2, cache_size=8)
+    assert cache.stats(other) == CacheStats(hits=0, misses=0, items_cached=1, cache_size=7)
+
+
+def test_get_many_after_clear_finds_nothing(cache: Cache) -> None:
+    organization = uuid.uuid4()
+    cache.set(organization, "items", "B00TEST001", b"one")
+    cache.clear(organization)
+    assert cache.get_many(organization, "items", ["B00TEST001"]) == [None]
+    assert cache.stats(organization) == CacheStats(hits=0, misses=1, items_cached=0, cache_size=0)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from shelfwise.analytics.models import InventoryLevel, Order, OrderItem
+from shelfwise.bridge.repository import FetchedItemRepository
 from shelfwise.catalog.models import Product
 from shelfwise.market.models import (
     NotificationReceipt,
@@ -178,6 +179,15 @@ def test_a1_without_a_tenant_every_tenant_table_looks_empty(
         data={"save_mapping": "true"},
     )
     assert imported.status_code == 202  # import_runs, import_chunks, import_mappings
+    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
+        FetchedItemRepository(session, tenant.organization_id).keep(
+            [
+                {
+                    "marketplace": "amazon.com", "asin": "B0BJQRXJZD", "source": "sp_api",
+                    "is_demo": True, "item": {"asin": "B0BJQRXJZD"}, "fetched_at": utcnow(),
+                }
+            ]
+        )  # fmt: skip
     tables = tenant_tables()
     present = {
         table.name: rows_of(owner_engine, table.name, tenant.organization_id) for table in tables

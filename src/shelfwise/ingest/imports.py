@@ -143,6 +143,22 @@ def start_json_import(
     return _store_and_queue(session, principal, run, io.BytesIO(body), len(body))
 
 
+def start_items_import(
+    session: Session,
+    principal: Principal,
+    body: bytes,
+    source_platform: str,
+    job_name: str,
+    marketplace_account_id: uuid.UUID | None,
+) -> ImportRun:
+    """A JSON import processed by another domain's import job (the ASIN bridge's asin-sync):
+    stored, audited and queued as every import is, listings going to `marketplace_account_id`."""
+    principal.require(Role.ANALYST)
+    run = _new_run(principal, ImportFormat.JSON, None, source_platform, None, False)
+    run.marketplace_account_id = marketplace_account_id
+    return _store_and_queue(session, principal, run, io.BytesIO(body), len(body), job_name)
+
+
 def start_report_import(
     session: Session,
     principal: Principal,

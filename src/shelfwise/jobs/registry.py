@@ -19,6 +19,7 @@ JobHandler = Callable[["JobContext"], dict[str, Any] | None]
 TASK_MODULES: tuple[str, ...] = (
     "shelfwise.accounts.tasks",
     "shelfwise.analytics.tasks",
+    "shelfwise.bridge.tasks",
     "shelfwise.ingest.tasks",
     "shelfwise.jobs.tasks",
     "shelfwise.market.tasks",

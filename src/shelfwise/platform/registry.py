@@ -5,6 +5,7 @@ from sqlalchemy import Table
 from shelfwise.accounts import models as accounts_models
 from shelfwise.analytics import models as analytics_models
 from shelfwise.audit import models as audit_models
+from shelfwise.bridge import models as bridge_models
 from shelfwise.catalog import models as catalog_models
 from shelfwise.events import models as events_models
 from shelfwise.ingest import models as ingest_models
@@ -17,6 +18,7 @@ MODEL_MODULES = (
     accounts_models,
     analytics_models,
     audit_models,
+    bridge_models,
     catalog_models,
     events_models,
     ingest_models,

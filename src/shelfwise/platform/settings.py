@@ -326,6 +326,22 @@ class Settings(BaseSettings):
         default=False,
         description="Let the scraper reach loopback addresses: local fakes in tests only (E5).",
     )
+    asin_cache_ttl: Duration = Field(
+        default=timedelta(minutes=10),
+        description="How long a fetched Amazon item is served from the cache (the ASIN bridge).",
+    )
+    asin_fetch_deadline: Duration = Field(
+        default=timedelta(seconds=10),
+        description="Longest an ASIN bridge request waits for vendors; ASINs not fetched by then "
+        "answer `unavailable` with a retry-after while a job fetches them into the cache (the "
+        "scraper waits 3-8 s between pages).",
+    )
+    demo_marketplace: bool = Field(
+        default=True,
+        description="Organizations without marketplace credentials fetch Amazon items from the "
+        "built-in demo marketplace (in-process fakes, items marked demo); false: they get "
+        "`unavailable` error items.",
+    )
     host: str = Field(default="127.0.0.1", description="Default bind address of `serve`.")
     port: int = Field(default=8000, description="Default port of `serve`.")
 

@@ -82,7 +82,9 @@ def _shaped(item: Document, request: SpapiRequest) -> Document:
     marketplaces = set(request.values("marketplaceIds"))
     shaped: Document = {"asin": item["asin"]}
     for data_set in included:
-        if data_set in item:
+        if isinstance(item.get(data_set), dict):  # attributes: one object, values per marketplace
+            shaped[data_set] = item[data_set]
+        elif data_set in item:
             shaped[data_set] = [
                 entry
                 for entry in item[data_set]

@@ -1,0 +1,1 @@
+"""Listing intelligence: scores computed from catalog and market data."""
