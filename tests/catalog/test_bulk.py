@@ -1,5 +1,6 @@
 """The bulk product upsert of imports: exact counts, the ORM's stored values, tenancy."""
 
+import threading
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -139,6 +140,35 @@ def test_counts_each_outcome_exactly_and_writes_only_what_changed(
         assert after[changed].updated_at > before[changed].updated_at
         assert after[changed].created_at == before[changed].created_at
         assert after[changed].id == before[changed].id
+
+
+def test_counting_only_upserts_count_each_outcome_alike(
+    context: AppContext, tenant: Tenant
+) -> None:
+    """`collect_ids=False` (imports) merges the stored keys and inserts the new ones apart:
+    the same outcomes, counted the same."""
+    originals = [product_row(f"K{number}") for number in range(1, 7)]
+    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
+        first = ProductUpserts(session, tenant.organization_id).upsert(originals, collect_ids=False)
+    assert (counts(first), first.changed_ids) == ((6, 0, 0, 0), [])
+    later = T0 + timedelta(hours=1)
+    batch = [
+        originals[0],
+        replace(originals[1], title="old news", source_updated_at=T0 - timedelta(hours=1)),
+        replace(originals[2], title="renamed", source_updated_at=later),
+        replace(originals[3], source_updated_at=None),
+        product_row("K7"),
+        product_row("K8"),
+    ]
+    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
+        result = ProductUpserts(session, tenant.organization_id).upsert(batch, collect_ids=False)
+    assert counts(result) == (2, 2, 1, 1)
+    after = stored(context, tenant)
+    assert {key: after[key].title for key in ("K2", "K3", "K7")} == {
+        "K2": "Cordless drill K2",
+        "K3": "renamed",
+        "K7": "Cordless drill K7",
+    }
 
 
 def test_stored_without_timestamp_takes_any_incoming_row(
@@ -367,3 +397,40 @@ def test_values_round_trip_as_the_orm_stores_them(
     update_with_orm(context, tenant, orm_id, moved)
     assert_same_as_orm(context, client, tenant, bulk_id, orm_id, moved)
     assert counts(upsert(context, tenant, [moved])) == (0, 0, 1, 0)
+
+
+def test_h2_a_key_committed_by_another_importer_during_the_insert_is_merged(
+    context: AppContext, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: between the merge of stored keys and the plain insert of new ones, another
+    importer inserts one of the new keys and commits while our insert waits for it. Our
+    insert then fails on the unique key, is rolled back to its savepoint, and the new keys are
+    merged instead: the other importer's newer row stays, ours is counted stale."""
+    if context.database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writers hold the database lock: no importer can come between")
+    newer = product_row("N2", title="the other importer's", source_updated_at=T0 + timedelta(1))
+    real_merge_counts = ProductUpserts._merge_counts
+    other: list[Any] = []
+
+    def merge_then_let_another_importer_in(
+        upserts: ProductUpserts, connection: Any, now: datetime, *, stored: bool
+    ) -> tuple[int, int]:
+        result = real_merge_counts(upserts, connection, now, stored=stored)
+        if stored and not other:  # the other importer inserts N2 now, commits a moment later
+            unit = context.database.unit_of_work(organization_id=tenant.organization_id)
+            other.append(threading.Timer(0.5, unit.__exit__, (None, None, None)))
+            session = unit.__enter__()
+            ProductUpserts(session, tenant.organization_id).upsert([newer], collect_ids=False)
+            other[0].start()
+        return result
+
+    monkeypatch.setattr(ProductUpserts, "_merge_counts", merge_then_let_another_importer_in)
+    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
+        upserts = ProductUpserts(session, tenant.organization_id)
+        result = upserts.upsert([product_row("N1"), product_row("N2")], collect_ids=False)
+    other[0].join()
+    assert counts(result) == (1, 0, 0, 1)
+    assert {key: p.title for key, p in stored(context, tenant).items()} == {
+        "N1": "Cordless drill N1",
+        "N2": "the other importer's",
+    }
