@@ -100,14 +100,14 @@ def test_a_creators_credential_gets_creators_items(
         "title": "Kestrel French Press 1 l",
         "brand": "Kestrel",
         "price": "24.99",
-        "list_price": "39.9",
+        "list_price": "39.90",
         "currency": "EUR",
         "category": "Kaffeebereiter",  # the browse node, not the website's department
         "source": "creators_api",
         "demo": False,
         "rating": 4.6,
         "reviews": 1873,
-        "sales_rank": 4521,
+        "sales_rank": 12,  # in Kaffeebereiter; 4521 in the department
         "in_stock": True,
         "is_deal": True,
     }
@@ -161,7 +161,7 @@ def test_a_throttled_creators_api_hands_the_asins_to_the_scraper(
         "demo": False,
         "rating": 4.6,
         "reviews": 422,
-        "sales_rank": 420998,
+        "sales_rank": 139,  # in its category; 420,998 in the department
         "in_stock": True,
         "is_deal": False,
     }
@@ -242,7 +242,7 @@ def test_the_demo_tries_its_three_sources_in_order(
         "asin": "B0DEMO0001",
         "title": "Hardcover Dotted Notebook, A5",
         "brand": "Tidewell",
-        "price": "189.2",
+        "price": "189.20",
         "list_price": None,
         "currency": "USD",
         "category": "Notebooks",
@@ -273,7 +273,7 @@ def test_the_demo_tries_its_three_sources_in_order(
         "demo": True,
         "rating": 4.0,
         "reviews": 15050,
-        "sales_rank": 360937,
+        "sales_rank": 314,  # in its category; 360,937 in the department
         "in_stock": True,
         "is_deal": True,
     }
