@@ -49,6 +49,11 @@ def drop_database(name: str) -> None:
 NO_VENDOR_HOSTS = {
     "spapi_endpoint": "http://127.0.0.1:9",
     "spapi_token_url": "http://127.0.0.1:9/auth/o2/token",
+    "creators_endpoint": "http://127.0.0.1:9",
+    "creators_token_url": "http://127.0.0.1:9/auth/o2/token",
+    # The scraper needs no credentials, so it would be every organization's last resort and
+    # reach www.amazon.com: tests that want it point it at the fake Amazon and switch it on.
+    "scraper_enabled": False,
     # The real paths are under test: no organization falls back to the demo marketplace.
     "demo_marketplace": False,
 }

@@ -191,7 +191,8 @@ def test_no_source_and_no_demo_gives_unavailable_items(client: TestClient, tenan
             "error": {
                 "code": "unavailable",
                 "message": "No source can fetch items for this organization: connect an Amazon"
-                " account with SP-API credentials for this marketplace.",
+                " account with SP-API credentials for this marketplace, add a Creators API"
+                " credential, or switch the scraper on.",
             },
         }
     ]

@@ -13,6 +13,7 @@ import orjson
 from pydantic import BaseModel, Field
 
 from shelfwise.bridge.asins import MAX_ASINS
+from shelfwise.catalog.marketplaces import marketplace
 from shelfwise.catalog.schemas import StrictBody
 from shelfwise.integrations.items import AmazonItem, ItemFailure, ItemFailureCode
 from shelfwise.intelligence.deal import PriceRange, deal_score
@@ -82,13 +83,16 @@ def item_document(
     item: AmazonItem, *, is_demo: bool, history: PriceRange | None = None
 ) -> dict[str, Any]:
     score = deal_score(item.price, item.list_price, item.rating, item.review_count, history)
+    found = marketplace(item.marketplace)
+    # Amounts in the currency's minor unit whatever the source sent ("39.9" -> "39.90").
+    digits = found.minor_digits if found and found.currency == item.currency else 2
     return {
         "asin": item.asin,
         "marketplace": item.marketplace,
         "title": item.title,
         "brand": item.brand,
-        "price": str(item.price) if item.price is not None else None,
-        "list_price": str(item.list_price) if item.list_price is not None else None,
+        "price": _amount(item.price, digits),
+        "list_price": _amount(item.list_price, digits),
         "currency": item.currency,
         "rating": item.rating,
         "reviews": item.review_count,
@@ -98,7 +102,7 @@ def item_document(
         "availability": item.availability,
         "in_stock": item.in_stock,
         "bullets": list(item.bullets),
-        "sales_rank": item.sales_ranks[0].rank if item.sales_ranks else None,
+        "sales_rank": _rank_in_category(item),
         "deal_score": float(score) if score is not None else None,
         "is_deal": item.is_deal,
         "detail_url": item.detail_url,
@@ -106,6 +110,18 @@ def item_document(
         "demo": is_demo,
         "fetched_at": item.fetched_at.isoformat().replace("+00:00", "Z"),
     }
+
+
+def _amount(value: Decimal | None, digits: int) -> str | None:
+    return None if value is None else str(value.quantize(Decimal(1).scaleb(-digits)))
+
+
+def _rank_in_category(item: AmazonItem) -> int | None:
+    """The rank in the item's category (the most specific one), else the first rank listed."""
+    for rank in item.sales_ranks:
+        if rank.category == item.category:
+            return rank.rank
+    return item.sales_ranks[0].rank if item.sales_ranks else None
 
 
 def error_document(failure: ItemFailure) -> dict[str, Any]:

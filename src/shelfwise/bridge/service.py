@@ -53,7 +53,7 @@ HISTORY_WINDOW = timedelta(days=90)
 FINAL = frozenset({ItemFailureCode.NOT_FOUND, ItemFailureCode.INVALID_ASIN})
 NO_SOURCE = (
     "No source can fetch items for this organization: connect an Amazon account with SP-API"
-    " credentials for this marketplace."
+    " credentials for this marketplace, add a Creators API credential, or switch the scraper on."
 )
 
 

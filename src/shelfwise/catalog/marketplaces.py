@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from shelfwise.catalog.models import Platform
 
+ZERO_DECIMAL_CURRENCIES = frozenset({"JPY"})  # of the marketplaces' currencies below
+
 
 @dataclass(frozen=True)
 class Marketplace:
@@ -12,6 +14,11 @@ class Marketplace:
     currency: str
     amazon_marketplace_id: str | None = None
     region: str | None = None  # SP-API region: na, eu, fe
+
+    @property
+    def minor_digits(self) -> int:
+        """Digits after the decimal point of the currency's amounts (ISO 4217)."""
+        return 0 if self.currency in ZERO_DECIMAL_CURRENCIES else 2
 
 
 _AMAZON = (

@@ -74,8 +74,9 @@ class JobSystem:
         self._stop.set()
         wake_relay()
         if self._worker is not None:
+            # Dramatiq 2 has no process_stop signal: emitting it logged a critical error per
+            # middleware on every shutdown. The worker's stop already ran their shutdown hooks.
             self._worker.stop(timeout=int(timeout * 1000))
-            self.broker.emit_before("process_stop")
             self.broker.close()
         for thread in self._threads:
             thread.join(timeout)

@@ -338,9 +338,9 @@ class Settings(BaseSettings):
     )
     demo_marketplace: bool = Field(
         default=True,
-        description="Organizations without marketplace credentials fetch Amazon items from the "
-        "built-in demo marketplace (in-process fakes, items marked demo); false: they get "
-        "`unavailable` error items.",
+        description="Organizations without SP-API or Creators API credentials fetch Amazon items "
+        "from the built-in demo marketplace (in-process fakes, items marked demo); false: from "
+        "the real scraper, else they get `unavailable` error items.",
     )
     host: str = Field(default="127.0.0.1", description="Default bind address of `serve`.")
     port: int = Field(default=8000, description="Default port of `serve`.")

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from shelfwise.integrations.amazon_pages import Money, parse_page
-from shelfwise.integrations.items import AmazonItem, ItemFailure, ItemFailureCode, SalesRank
+from shelfwise.integrations.items import AmazonItem, SalesRank
 from shelfwise.integrations.scraper.fake import (
     DEMO_BASE_URL,
     DEMO_MARKETPLACE,
@@ -69,6 +69,14 @@ def test_demo_transport_serves_robots_and_404() -> None:
     assert missing.status_code == 404
 
 
+def test_demo_transport_never_answers_a_real_host() -> None:
+    with (
+        httpx.Client(transport=demo_transport()) as client,
+        pytest.raises(httpx.ConnectError, match=r"^The demo reaches only www\.amazon\.demo\."),
+    ):
+        client.get("https://www.amazon.com/robots.txt")
+
+
 def test_demo_scraper_fetches_items_through_the_chain() -> None:
     settings = Settings(_env_file=None, cache_ttl=timedelta(minutes=1))  # type: ignore[call-arg]
     scraper = demo_scraper(settings, ORGANIZATION)
@@ -84,11 +92,16 @@ def test_demo_scraper_fetches_items_through_the_chain() -> None:
     assert item.sales_ranks == tuple(SalesRank(rank.rank, rank.category) for rank in page.bsr)
     assert item.detail_url == f"{DEMO_BASE_URL}/dp/B0DEMO0014"
     assert page.price == Money(Decimal("53.42"), "USD")
-    # The demo reaches no real host: robots.txt unreachable disallows everything (RFC 9309).
-    assert scraper.fetch_items(["B0DEMO0014"], "amazon.com") == [
-        ItemFailure(
-            "B0DEMO0014",
-            ItemFailureCode.REFUSED,
-            "www.amazon.com's robots.txt disallows /dp/B0DEMO0014.",
-        )
-    ]
+    assert (item.category, item.sales_ranks) == (
+        "Over-Ear Headphones",
+        (SalesRank(360937, "Electronics"), SalesRank(314, "Over-Ear Headphones")),
+    )
+    # Every Amazon storefront is the demo host: the bridge's amazon.com asks stay in process.
+    [storefront] = scraper.fetch_items(["B0DEMO0014"], "amazon.com")
+    assert isinstance(storefront, AmazonItem)
+    assert (storefront.marketplace, storefront.title, storefront.price, storefront.detail_url) == (
+        "amazon.com",
+        "Halden Noise Cancelling Over-Ear Headphones",
+        Decimal("53.42"),
+        f"{DEMO_BASE_URL}/dp/B0DEMO0014",
+    )

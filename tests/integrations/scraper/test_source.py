@@ -23,6 +23,26 @@ from tests.integrations.scraper.conftest import ORGANIZATION, FakeClock, build, 
 
 NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
 ERROR_STATE = "1982181281"
+# The most specific category of each newest page: the first rank after the department. The last
+# rank shown would be wrong for three of them (a Books tree for a Kindle book, "Home & Garden
+# (Books)" for a cookbook, "Climate Pledge Friendly: Electronics" for a phone).
+CATEGORIES = {
+    "B0057OC5O8": "Automotive Replacement Relay Control Module Relays",
+    "B0011UCPM4": "Kindle Store > Kindle eBooks > Mystery, Thriller & Suspense > Mystery >"
+    " International Mystery & Crime",
+    "1849757097": "Vegetarian & Vegan Cooking",
+    "B01MUGXRT9": "Robots aspiradores",
+    "000004458X": "Cremes für Vorbehandlung",
+    "B07G2L3JMM": "Wall Sconces",
+    "B07ZPKN6YR": "Renewed Smartphones",
+    "B07P4HBRMV": "Micro SD Memory Cards",  # the only rank the page shows
+    "B0BRZXRBZL": "Dog Lifejackets",
+    "B0G6KD54ZK": "Floor & Full Length Mirrors",
+    "B0CY5QW186": "PlayStation 5 Consoles",
+    "B0CS5XW6TN": "Smartphones",
+    "B0B4W57HC3": "Calzado de Industria y Construcción de Hombre",
+    "B07WXL5YPW": "Nintendo Switch Consoles",
+}
 
 
 def scraper(client: ScraperClient) -> PageScraper:
@@ -66,7 +86,7 @@ def test_saved_page_becomes_an_item(fake: FakeAmazonWeb, client: ScraperClient) 
         review_count=422,
         availability="In Stock",
         in_stock=True,
-        category="Automotive",
+        category="Automotive Replacement Relay Control Module Relays",
         sales_ranks=(
             SalesRank(420998, "Automotive"),
             SalesRank(139, "Automotive Replacement Relay Control Module Relays"),
@@ -100,7 +120,7 @@ def test_every_saved_product_page_maps_to_its_manifest_values(
     ranks = tuple(SalesRank(rank["rank"], rank["category"]) for rank in entry["bsr"] or ())
     # The manifest lists the first ranks shown; some pages show more.
     assert item.sales_ranks[: len(ranks)] == ranks
-    assert item.category == (ranks[0].category if ranks else None)
+    assert item.category == CATEGORIES[entry["asin"]]
     assert item.is_deal is bool(entry["deal"])
 
 
@@ -174,3 +194,7 @@ def test_default_page_url_is_the_storefront(clock: FakeClock) -> None:
         "https://www.amazon.co.uk/dp/B0057OC5O8"
     )
     client.close()
+
+
+def test_every_newest_page_has_its_category_written_down() -> None:
+    assert sorted(CATEGORIES) == sorted(page["asin"] for page in newest_product_pages())

@@ -21,8 +21,10 @@ import httpx
 import orjson
 
 from shelfwise.catalog.marketplaces import marketplace
+from shelfwise.integrations.creators.schemas import CreatorsConfig
 
 MISSING_PREFIX = "B0MISSING"
+DEMO_PARTNER_TAG = "shelfwisedemo-20"
 GET_ITEMS_PATH = "/catalog/v1/getItems"
 SEARCH_ITEMS_PATH = "/catalog/v1/searchItems"
 TOKEN_LIFETIME = 3600
@@ -283,6 +285,17 @@ def _json(status: int, document: dict[str, Any]) -> httpx.Response:
         status,
         content=orjson.dumps(document),
         headers={"content-type": "application/json", "x-amzn-RequestId": "demo"},
+    )
+
+
+def demo_config() -> CreatorsConfig:
+    """The demo associate's credential (3.1: Login with Amazon's token path, which the demo
+    transport answers)."""
+    return CreatorsConfig(
+        credential_id="demo",
+        credential_secret="demo",  # noqa: S106 (the demo's, not a secret)
+        version="3.1",
+        partner_tag=DEMO_PARTNER_TAG,
     )
 
 

@@ -6,6 +6,7 @@ send, redirects included; it and robots.txt (G3) cannot be switched off or skipp
 """
 
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -61,6 +62,21 @@ def build_client(
         breakers=breakers,
         transport=transport,
     )
+
+
+_shared: dict[tuple[str | None, str], "ScraperClient"] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_client(settings: Settings) -> "ScraperClient":
+    """The process's client for these settings: every request and job must wait its turn in
+    one throttle and read robots.txt once, or each would start a fresh, impolite one."""
+    scraper_settings = ScraperSettings.from_settings(settings)
+    key = (settings.resolved_redis_url, repr(scraper_settings))
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = build_client(settings)
+        return _shared[key]
 
 
 class ScraperClient:

@@ -3,7 +3,8 @@
 `demo_transport()` answers like a storefront: `/robots.txt`, and `/dp/<ASIN>` with a page the
 real parser reads (title, brand, price in US dollars, list price and deal on some, rating,
 reviews, availability, Best Sellers Rank, images, bullets). Each ASIN always gets the same page.
-`demo_scraper()` is the scraper wired to it: the same chain without pauses or retries.
+`demo_client()` is the scraper chain wired to it for every Amazon storefront, without pauses
+or retries; `demo_scraper()` that chain as an item source.
 """
 
 import dataclasses
@@ -17,7 +18,7 @@ from decimal import Decimal
 import httpx
 
 from shelfwise.integrations.scraper.client import ScraperClient
-from shelfwise.integrations.scraper.settings import Component, ScraperSettings
+from shelfwise.integrations.scraper.settings import AMAZON_DOMAINS, Component, ScraperSettings
 from shelfwise.integrations.scraper.source import PageScraper
 from shelfwise.platform.breaker import CircuitBreakers
 from shelfwise.platform.cache import build_cache
@@ -112,21 +113,28 @@ def demo_transport() -> httpx.BaseTransport:
     return httpx.MockTransport(_answer)
 
 
-def demo_scraper(settings: Settings, organization_id: uuid.UUID) -> PageScraper:
-    """The scraper chain on the demo transport, for marketplace "demo"."""
+def demo_client(settings: Settings, transport: httpx.BaseTransport | None = None) -> ScraperClient:
+    """The scraper chain on the demo transport; every Amazon storefront (and "demo") is served
+    by the demo host, so the bridge's amazon.com asks reach the demo pages, never Amazon."""
     base = ScraperSettings.from_settings(settings)
+    demo_urls = dict.fromkeys(AMAZON_DOMAINS | {DEMO_MARKETPLACE}, DEMO_BASE_URL)
     scraper_settings = dataclasses.replace(
         base,
-        base_urls=base.base_urls | {DEMO_MARKETPLACE: DEMO_BASE_URL},
-        allowed_hosts=base.allowed_hosts | {DEMO_HOST},
+        enabled=True,  # the demo is not the real scraper: it reaches no one
+        base_urls=demo_urls,
+        allowed_hosts=frozenset({DEMO_HOST}),
         # In process there is nothing to be polite to, and a retry cannot change the answer.
         disabled=base.disabled | {Component.THROTTLE, Component.RETRY},
     )
-    client = ScraperClient(
+    return ScraperClient(
         scraper_settings,
         cache=build_cache(settings),
         breakers=CircuitBreakers.from_settings(settings),
-        transport=demo_transport(),
+        transport=transport or demo_transport(),
         resolver=None,  # in process: no address to check, no socket opened
     )
-    return PageScraper(client, organization_id)
+
+
+def demo_scraper(settings: Settings, organization_id: uuid.UUID) -> PageScraper:
+    """The scraper wired to the demo pages, for any Amazon marketplace and "demo"."""
+    return PageScraper(demo_client(settings), organization_id)

@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from shelfwise.integrations.amazon_pages import Money, PageType, ProductPage
+from shelfwise.integrations.amazon_pages import BestSellerRank, Money, PageType, ProductPage
 from shelfwise.integrations.errors import RetryableError, VendorRejectedError
 from shelfwise.integrations.items import (
     AmazonItem,
@@ -85,7 +85,7 @@ class PageScraper:
             review_count=page.review_count,
             availability=page.availability,
             in_stock=page.in_stock,
-            category=page.bsr[0].category if page.bsr else None,
+            category=_most_specific(page.bsr),
             sales_ranks=tuple(SalesRank(rank.rank, rank.category) for rank in page.bsr),
             main_image=page.main_image,
             images=tuple(page.images),
@@ -93,6 +93,15 @@ class PageScraper:
             is_deal=page.is_deal,
             detail_url=url,
         )
+
+
+def _most_specific(ranks: Sequence[BestSellerRank]) -> str | None:
+    """The first sub-category rank: pages list the department first ("#420,998 in Automotive
+    (See Top 100 …)"), then the sub-categories, the primary one first; later ones can be side
+    lists ("Climate Pledge Friendly: Electronics") or broader ("Home & Garden (Books)")."""
+    if not ranks:
+        return None
+    return ranks[1].category if len(ranks) > 1 else ranks[0].category
 
 
 def _amount(money: Money | None) -> Decimal | None:
