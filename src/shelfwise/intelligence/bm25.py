@@ -42,5 +42,6 @@ class Corpus:
         return frequency * (K1 + 1) / (frequency + K1 * norm)
 
     def score(self, query: Iterable[str], index: int) -> float:
-        """BM25 of document `index` for the distinct terms of `query`."""
-        return sum(self.idf(term) * self.saturation(term, index) for term in set(query))
+        """BM25 of document `index` for the distinct terms of `query` (summed in sorted order:
+        set order varies between processes, and float sums with it)."""
+        return sum(self.idf(term) * self.saturation(term, index) for term in sorted(set(query)))
