@@ -5,9 +5,10 @@ How a score comes about:
 1. Every document (the listing, each competitor) becomes term frequencies over its 1- to
    3-grams (tokens.py); a title occurrence counts TITLE_WEIGHT times, as a title is what
    marketplace search weighs most (BM25F's field weights, in their simplest form).
-2. The query is the words of the listing's title and key attributes. BM25 scores each competitor for it;
-   divided by the listing's own BM25 (the best a document can match its own product) and capped
-   at 1, that is the competitor's relevance: a competitor selling something else counts little.
+2. The query is the words of the listing's title and key attributes. BM25 scores each
+   competitor for it; divided by the listing's own BM25 (the best a document can match its own
+   product) and capped at 1, that is the competitor's relevance: a competitor selling something
+   else counts little.
 3. A term's lexical score is the sum over documents of relevance x BM25's saturated term
    frequency (the listing's relevance is 1): terms many relevant competitors use, repeatedly
    and in short texts, come first. No idf at this step: a term every competitor shares is the
@@ -120,6 +121,10 @@ def _frequencies(fields_terms: Mapping[str, list[str]]) -> dict[str, float]:
     return frequencies
 
 
+def _usage(asin: str, fields_terms: Mapping[str, list[str]], term: str) -> Usage:
+    return Usage(asin, tuple(name for name, found in fields_terms.items() if term in found))
+
+
 def _without_parts(terms: list[str], users: Mapping[str, list[int]]) -> list[str]:
     """`terms` less those inside a longer one of them used by the same competitors."""
     present = set(terms)
@@ -217,10 +222,7 @@ def analyse_keywords(
             term,
             round(scores[term], 4),
             tuple(
-                Usage(
-                    competitor_texts[index].asin,
-                    tuple(name for name, found in competitor_fields[index].items() if term in found),
-                )
+                _usage(competitor_texts[index].asin, competitor_fields[index], term)
                 for index in users[term]
             ),
         )

@@ -53,14 +53,13 @@ _LANGUAGE_OF_DOMAIN = (
     (".es", "es"), (".com.mx", "es"), (".it", "it"),
 )  # fmt: skip
 # Unit words a number before them is joined to. Not "in": "2 in 1" is no measurement.
-UNITS = frozenset(
-    "v ah mah wh w kw mm cm m km g kg mg l ml nm rpm hz khz mhz ghz gb tb mb db lm k x "
-    "oz lb lbs ft inch zoll".split()
-)
+_UNITS = "v ah mah wh w kw mm cm m km g kg mg l ml nm rpm hz khz mhz ghz gb tb mb db lm k x oz lb"
+UNITS = frozenset(f"{_UNITS} lbs ft inch zoll".split(" "))
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*[^\W_]*|[^\W\d_][^\W_]*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _THOUSANDS = re.compile(r",(?=\d{3}(?!\d))")
-_JOINING_GAP = re.compile(r"[\s\-‐‑–]*")  # spaces and hyphens keep a segment going
+# Spaces, hyphens (also Unicode's hyphen, non-breaking hyphen, en dash) keep a segment going.
+_JOINING_GAP = re.compile(r"[\s\-\u2010\u2011\u2013]*")
 
 
 def language_of(marketplace: str) -> str:
