@@ -5,9 +5,9 @@ and case-folded (German ß matches ss). A token is a run of letters and digits; 
 with a digit keeps its unit and decimal part whole ("18V", "2.0Ah", "1000mAh"), a decimal comma
 becomes a point ("2,0Ah" = "2.0Ah") except that in English a comma before exactly three digits
 separates thousands ("1,000mAh" = "1000mAh"), and a number followed by a unit word is joined to
-it ("18 V" = "18V"). Hyphens join nothing: "Akku-Bohrschrauber" is "akku bohrschrauber", so it
-matches the spaced spelling (German compounds written as one word stay one token: splitting them
-would need a dictionary).
+it ("18 V" = "18V"). A hyphen inside a word splits it: "Akku-Bohrschrauber" is "akku
+bohrschrauber", so it matches the spaced spelling (German compounds written as one word stay
+one token: splitting them would need a dictionary).
 
 Text is cut into segments at punctuation and at stop words; terms are the 1- to 3-grams inside
 a segment, so no term spans a comma or a "with". A term has a letter in it and more than one
@@ -58,8 +58,9 @@ UNITS = frozenset(f"{_UNITS} lbs ft inch zoll".split(" "))
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*[^\W_]*|[^\W\d_][^\W_]*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _THOUSANDS = re.compile(r",(?=\d{3}(?!\d))")
-# Spaces, hyphens (also Unicode's hyphen, non-breaking hyphen, en dash) keep a segment going.
-_JOINING_GAP = re.compile(r"[\s\-\u2010\u2011\u2013]*")
+# Spaces keep a segment going, and so does a hyphen inside a word (also Unicode's hyphen and
+# non-breaking hyphen); a dash between spaces ("1500 RPM - 2 gears") separates like a comma.
+_JOINING_GAP = re.compile(r"\s*|[\-\u2010\u2011]")
 
 
 def language_of(marketplace: str) -> str:
