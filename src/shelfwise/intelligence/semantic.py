@@ -85,6 +85,8 @@ class MiniLMEmbedder:
         # Before the import: huggingface_hub reads these once, when it is first imported.
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        # A progress bar of weight loading on stderr is noise in a server's log.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         library: Any = importlib.import_module("sentence_transformers")
         self._model: Any = library.SentenceTransformer(
             str(path), device="cpu", local_files_only=True
