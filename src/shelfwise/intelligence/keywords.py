@@ -15,7 +15,9 @@ How a score comes about:
    most valuable one, not the least.
 4. With an embedder (semantic.py), score = lexical x (1 - SEMANTIC_WEIGHT + SEMANTIC_WEIGHT x
    similarity), similarity = the cosine of term and query, floored at 0: the embedding re-weighs
-   terms by meaning, it never brings in a term no document uses.
+   terms by meaning, it never brings in a term no document uses. Only the SEMANTIC_POOL best
+   lexical terms are embedded; the rest take similarity 0, and as every pool term keeps at
+   least (1 - SEMANTIC_WEIGHT) of a lexical score no lower than theirs, none overtakes one.
 
 A missing term is one the listing's title, bullets, description and search terms lack that at
 least MIN_COMPETITORS competitors (or the only one) use. A missing term inside a longer missing
@@ -140,8 +142,7 @@ def _without_parts(terms: list[str], users: Mapping[str, list[int]]) -> list[str
 
 
 def _reweigh(scores: dict[str, float], query_text: str, embedder: Embedder) -> None:
-    """Blend in the cosine of each of the SEMANTIC_POOL best terms with the query; the others
-    keep the floor factor, which cannot lift them over a pool term (see step 4 above)."""
+    """Blend in the cosine of each of the SEMANTIC_POOL best terms with the query (step 4)."""
     pool = sorted(scores, key=lambda term: (-round(scores[term], 9), term))[:SEMANTIC_POOL]
     vectors = embedder.embed([query_text, *pool])
     similarities = {
