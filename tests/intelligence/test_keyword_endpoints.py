@@ -226,3 +226,17 @@ def test_a_malformed_listing_id_is_422(client: TestClient, tenant: Tenant) -> No
     response = keywords(client, tenant, "not-a-uuid")
     assert response.status_code == 422
     assert [error["field"] for error in response.json()["errors"]] == ["path.listing_id"]
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [{"generic_keyword": ["brushless motor", 7]}, {"search_terms": "brushless motor"}],
+    ids=["generic-keyword-list", "search-terms-string"],
+)
+def test_search_terms_attribute_counts_as_listing_text(
+    client: TestClient, context: AppContext, tenant: Tenant, attributes: dict[str, Any]
+) -> None:
+    listing = drill_listing(client, tenant, attributes=attributes)
+    keep_items(context, tenant)
+    body = keywords(client, tenant, listing["id"], competitors="B0COMP0001,B0COMP0002").json()
+    assert [term["term"] for term in body["missing"]] == ["led work light"]

@@ -1,8 +1,10 @@
 """Tokens of listing text: normalisation, units, stop words per language, n-grams."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from shelfwise.intelligence.tokens import language_of, segments, text_terms
+from shelfwise.intelligence.tokens import STOP_WORDS, language_of, segments, text_terms
 
 
 @pytest.mark.parametrize(
@@ -104,3 +106,13 @@ def test_terms_are_one_to_three_grams_within_segments_without_bare_numbers() -> 
 )
 def test_language_of_marketplace(marketplace: str, language: str) -> None:
     assert language_of(marketplace) == language
+
+
+@given(text=st.text(max_size=300), language=st.sampled_from(["en", "de", "fr", "es", "it", "pl"]))
+def test_segments_hold_only_content_tokens(text: str, language: str) -> None:
+    for segment in segments(text, language):
+        assert segment
+        for token in segment:
+            assert token
+            assert token not in STOP_WORDS.get(language, frozenset())
+            assert token == token.strip() and " " not in token
