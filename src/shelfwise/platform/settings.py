@@ -342,6 +342,12 @@ class Settings(BaseSettings):
         "from the built-in demo marketplace (in-process fakes, items marked demo); false: from "
         "the real scraper, else they get `unavailable` error items.",
     )
+    keywords_semantic: bool = Field(
+        default=False,
+        description="Blend semantic similarity into keyword scores: the `ml` extra's embedding "
+        "model when installed, else character trigrams. Off by default: the model costs a "
+        "second and ~100 MB per process on first use.",
+    )
     host: str = Field(default="127.0.0.1", description="Default bind address of `serve`.")
     port: int = Field(default=8000, description="Default port of `serve`.")
 
