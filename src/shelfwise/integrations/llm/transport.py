@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 import httpx
+import orjson
 
 from shelfwise.integrations.http import UsagePlan, VendorCaller
 from shelfwise.integrations.llm.errors import ModelCredentialError
@@ -55,6 +56,18 @@ def check_public_host(url: httpx.URL) -> None:
             )
 
 
+def is_truncated(response: httpx.Response) -> bool:
+    """A 2xx JSON answer that is not a whole document (a connection cut mid-body): counted as a
+    failure and tried again, like a 5xx. Streams (text/event-stream) are judged by the client."""
+    if response.status_code >= 400 or "json" not in response.headers.get("content-type", ""):
+        return False
+    try:
+        orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return True
+    return False
+
+
 class OrchestratedTransport(httpx.BaseTransport):
     """Each request the SDK makes becomes one orchestrated vendor call."""
 
@@ -89,6 +102,7 @@ class OrchestratedTransport(httpx.BaseTransport):
             content=request.read(),
             headers=headers,
             timeout=self._timeout,
+            is_challenge=is_truncated,
         )
         kept = [
             (name, value)
