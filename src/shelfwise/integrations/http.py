@@ -74,8 +74,8 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 
 def vendor_reason(response: httpx.Response) -> str | None:
     """What the vendor said when it refused: SP-API's `errors`, LWA's `error_description`, the
-    Creators API's `reason` and `message`, OpenAI's `error.message`, or the start of a non-JSON body; None when it said
-    nothing."""
+    Creators API's `reason` and `message`, OpenAI's `error.message`, or the start of a non-JSON
+    body; None when it said nothing."""
     try:
         body = response.json()
     except ValueError:

@@ -98,10 +98,10 @@ class FakeOpenAI(LoopbackFake):
         if handler.path != COMPLETIONS_PATH:
             handler.send_answer(404, json_headers, error_body(404, "Unknown path."))
             return
-        if self.api_key is not None:
-            if handler.headers.get("authorization") != f"Bearer {self.api_key}":
-                handler.send_answer(401, json_headers, error_body(401, "Incorrect API key."))
-                return
+        key = self.api_key
+        if key is not None and handler.headers.get("authorization") != f"Bearer {key}":
+            handler.send_answer(401, json_headers, error_body(401, "Incorrect API key."))
+            return
         if reply.raw_body is not None:
             handler.send_answer(reply.status, json_headers, reply.raw_body, reply.stall_seconds)
             return
