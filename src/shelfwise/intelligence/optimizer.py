@@ -54,7 +54,7 @@ def _brand_first(title: str, brand: str | None) -> str:
 
 
 def optimize_title(source: SourceContent, rules: MarketplaceRules) -> str:
-    brand = clean_brand(source.brand)
+    brand = clean_brand(remove_characters(source.brand or "", rules.forbidden_characters))
     keep = frozenset(brand.split()) if brand else frozenset()
     title = remove_characters(collapse(source.title), rules.forbidden_characters)
     title, _terms = remove_terms(title, rules.forbidden_terms)
