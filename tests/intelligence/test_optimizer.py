@@ -1,4 +1,4 @@
-"""The offline optimizer on the real product titles of ../shared/data/amazon_pages, and its rules."""
+"""The offline optimizer on the real titles of ../shared/data/amazon_pages, and its rules."""
 
 import json
 from pathlib import Path

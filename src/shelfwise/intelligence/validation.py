@@ -52,6 +52,7 @@ CLAIM_TERMS = (
     "medical grade",
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WORDY = re.compile(r"\w")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -103,13 +104,14 @@ class ClaimCheck:
 
 
 def _clean(text: str, rules: MarketplaceRules, notes: list[str], where: str) -> str:
+    """`text` without forbidden characters and terms; empty when no word is left of it."""
     cleaned = remove_characters(collapse(text), rules.forbidden_characters)
     if cleaned != collapse(text):
         notes.append(f"{where}: forbidden characters removed")
     cleaned, terms = remove_terms(cleaned, rules.forbidden_terms)
     if terms:
         notes.append(f"{where}: promotional terms removed ({', '.join(terms)})")
-    return cleaned
+    return cleaned if _WORDY.search(cleaned) else ""
 
 
 def check_rewrite(
