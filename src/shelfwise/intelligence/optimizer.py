@@ -42,7 +42,8 @@ def clean_brand(brand: str | None) -> str | None:
     """The brand without a page's byline notes: "David Baldacci (author)" is David Baldacci."""
     if not brand:
         return None
-    return collapse(_PARENTHESIZED.sub(" ", brand)) or None
+    # Trimmed as a title end is, so a title that starts with it still does after trimming.
+    return trim_words(_PARENTHESIZED.sub(" ", brand), len(brand)) or None
 
 
 def _brand_first(title: str, brand: str | None) -> str:
