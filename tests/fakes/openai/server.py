@@ -100,7 +100,10 @@ class FakeOpenAI(LoopbackFake):
             return
         key = self.api_key
         if key is not None and handler.headers.get("authorization") != f"Bearer {key}":
-            handler.send_answer(401, json_headers, error_body(401, "Incorrect API key."))
+            # As OpenAI does, the refusal quotes the key it was given (OpenAI masks its middle).
+            given = handler.headers.get("authorization", "").removeprefix("Bearer ")
+            said = f"Incorrect API key provided: {given}."
+            handler.send_answer(401, json_headers, error_body(401, said))
             return
         if reply.raw_body is not None:
             handler.send_answer(reply.status, json_headers, reply.raw_body, reply.stall_seconds)

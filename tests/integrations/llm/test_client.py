@@ -85,10 +85,14 @@ def test_a_stalled_server_times_out(fake: FakeOpenAI, tmp_path: Path) -> None:
 def test_a_wrong_key_is_a_credential_error(fake: FakeOpenAI, tmp_path: Path) -> None:
     client = connect(fake, llm_settings(tmp_path), api_key="sk-wrong")
 
-    with pytest.raises(ModelCredentialError, match="401: invalid_api_key: Incorrect API key"):
+    with pytest.raises(
+        ModelCredentialError, match="401: invalid_api_key: Incorrect API key"
+    ) as refused:
         client.complete(MESSAGES, stream=False, max_tokens=100)
     client.close()
     assert len(fake.requests) == 1  # a refusal is not retried
+    assert "sk-wrong" not in str(refused.value)  # the provider quoted it; we do not (D1)
+    assert "provided: ••••)" in str(refused.value)
 
 
 def test_a_local_server_needs_no_key(tmp_path: Path) -> None:
@@ -149,3 +153,28 @@ def test_json_in_a_markdown_fence_is_accepted() -> None:
     answer = parse_json_answer('```json\n{"title": "Acme"}\n```', RewrittenContent)
 
     assert answer == RewrittenContent(title="Acme")
+
+
+SSE = {"content-type": "text/event-stream"}
+
+
+def test_an_error_event_inside_the_stream_is_unavailable(
+    fake: FakeOpenAI, chat: ChatClient
+) -> None:
+    chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m"}
+    event = {"error": {"message": "The server overloaded.", "type": "server_error"}}
+    body = b"data: " + orjson.dumps({**chunk, "choices": [{"index": 0, "delta": {"content": "{"}}]})
+    body += b"\n\ndata: " + orjson.dumps(event) + b"\n\n"
+    fake.queue(Reply(raw_body=body, headers=SSE))
+
+    with pytest.raises(ModelUnavailableError, match="The model failed: The server overloaded"):
+        chat.complete(MESSAGES, stream=True, max_tokens=100)
+
+
+def test_a_broken_chunk_in_the_stream_is_malformed_output(
+    fake: FakeOpenAI, chat: ChatClient
+) -> None:
+    fake.queue(Reply(raw_body=b'data: {"id": "c", "choices": [\n\n', headers=SSE))
+
+    with pytest.raises(MalformedOutputError, match="stream is broken"):
+        chat.complete(MESSAGES, stream=True, max_tokens=100)

@@ -30,6 +30,8 @@ Model = TypeVar("Model", bound=pydantic.BaseModel)
 # Local models often wrap JSON in a Markdown fence even in JSON mode.
 _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
 # Ollama accepts any key and some proxies insist on one: the SDK then sends this placeholder.
+# sk-…, sk-proj-…, gsk_… (Groq), and any long token with a key-like prefix.
+_KEY_SHAPED = re.compile(r"\b(?:sk|gsk|key|api)[-_][\w*.-]{3,}", re.IGNORECASE)
 NO_KEY = "not-needed"
 
 
@@ -109,7 +111,10 @@ class ChatClient:
         except openai.APIStatusError as error:  # only when the SDK sees a status we let through
             raise _from_status(error.status_code, error.message) from None
         except openai.APIError as error:  # e.g. an `error` event inside the SSE stream
-            raise ModelUnavailableError(f"The model failed: {error.message}", 0.0) from None
+            said = redacted(error.message)
+            raise ModelUnavailableError(f"The model failed: {said}", 0.0) from None
+        except ValueError as broken:  # a chunk of the stream that is not JSON
+            raise MalformedOutputError(f"The model's stream is broken ({broken}).") from None
         if not completion.choices or completion.choices[0].message.content is None:
             raise MalformedOutputError("The model answered with no content.")
         return completion.choices[0].message.content
@@ -149,7 +154,14 @@ def parse_json_answer(text: str, schema: type[Model]) -> Model:
         raise MalformedOutputError(f"The model's JSON is not a rewrite ({problems}).") from None
 
 
+def redacted(text: str) -> str:
+    """`text` without anything shaped like an API key: providers quote the key they refused,
+    and these messages are stored with proposals and shown (D1)."""
+    return _KEY_SHAPED.sub("••••", text)
+
+
 def _from_status(status: int, said: str) -> Exception:
+    said = redacted(said)
     if status in (401, 403, 404):
         return ModelCredentialError(
             f"The model provider refused the credential or model ({status}: {said[:200]}); fix"
