@@ -385,3 +385,49 @@ def test_an_organizations_model_writes_the_proposal(
     assert fallback["fallback_reason"].startswith("ModelCredentialError")
     assert "sk-test-key" not in str(fallback)
     assert len(model_server.requests) == 2
+
+
+def test_a_listing_being_published_cannot_take_a_proposal(
+    client: TestClient, tenant: Tenant
+) -> None:
+    listing = make_listing(client, tenant)
+    proposal = propose(client, tenant, listing["id"])
+    moved = client.post(
+        f"/api/listings/{listing['id']}/status",
+        json={"status": "publishing"},
+        headers=tenant.headers,
+    )
+    assert moved.status_code == 200, moved.text
+
+    refused = client.post(
+        f"/api/ai/proposals/{proposal['id']}/approve", json={}, headers=tenant.headers
+    )
+
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith("A listing cannot go from publishing to optimizing")
+    current = client.get(f"/api/listings/{listing['id']}", headers=tenant.headers).json()
+    assert (current["status"], current["content_version"]) == ("publishing", 1)
+    still = client.get(f"/api/ai/proposals/{proposal['id']}", headers=tenant.headers).json()
+    assert still["status"] == "proposed"
+
+
+def test_an_invalid_llm_credential_is_a_clear_409(client: TestClient, tenant: Tenant) -> None:
+    listing = make_listing(client, tenant)
+    create_credential(
+        client,
+        tenant,
+        name="Broken model",
+        kind="llm",
+        secrets={"base_url": "ftp://models.example.com", "api_key": "sk-secret-value"},
+    )
+
+    response = client.post(f"/api/ai/optimize/{listing['id']}", headers=tenant.headers)
+
+    assert response.status_code == 409, response.text
+    detail = response.json()["detail"]
+    assert detail.startswith('The credential "Broken model" is not a valid llm credential')
+    assert "base_url: Value error, must be an http:// or https:// URL" in detail
+    assert "model: Field required" in detail
+    assert "sk-secret-value" not in response.text
+    history = client.get(f"/api/ai/proposals?listing_id={listing['id']}", headers=tenant.headers)
+    assert history.json() == []
