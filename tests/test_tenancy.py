@@ -65,6 +65,7 @@ class World:
     mapping_id: str
     watched_asin: str
     sync_run_id: str
+    proposal_id: str
 
 
 # Path parameter name -> its value in organization A's world. A route with a parameter that is not
@@ -85,6 +86,7 @@ PATH_VALUES: dict[str, Callable[[World], str]] = {
     "mapping_id": lambda world: world.mapping_id,
     "asin": lambda world: world.watched_asin,
     "run_id": lambda world: world.sync_run_id,
+    "proposal_id": lambda world: world.proposal_id,
 }
 # Required query parameters of id routes: valid for organization A's objects.
 QUERY_VALUES: dict[str, str] = {"from": "1", "to": "2"}
@@ -103,6 +105,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/webhook-sources/{webhook_source_id}"): {"name": "Renamed elsewhere"},
     ("POST", "/api/marketplace-accounts/{account_id}/sync"): {"dataset": "offers"},
     ("POST", "/api/marketplace-accounts/{account_id}/watched-asins"): {"asin": "B0WATCHED2"},
+    ("POST", "/api/ai/proposals/{proposal_id}/approve"): {"note": "approved elsewhere"},
+    ("POST", "/api/ai/proposals/{proposal_id}/reject"): {"note": "rejected elsewhere"},
 }
 
 
@@ -221,6 +225,8 @@ def build_world(context: AppContext, client: TestClient) -> World:
             session, owner.organization_id, uuid.UUID(account["id"]), "offers", "manual"
         )
         sync_run_id = str(run.id)
+    proposal = client.post(f"/api/ai/optimize/{listing['id']}", headers=owner.headers)
+    assert proposal.status_code == 201, proposal.text
     world = World(
         owner=owner,
         product_id=product["id"],
@@ -237,6 +243,7 @@ def build_world(context: AppContext, client: TestClient) -> World:
         mapping_id=mappings[0]["id"],
         watched_asin="B0WATCHED1",
         sync_run_id=sync_run_id,
+        proposal_id=proposal.json()["id"],
     )
     cancel_job(context, world)  # the delivery's processing job
     return world
@@ -267,7 +274,11 @@ def audit_count(client: TestClient, tenant: Tenant) -> int:
 SNAPSHOT_URLS: dict[str, tuple[str, ...]] = {
     "product_id": ("/api/products/{product_id}",),
     "account_id": ("/api/marketplace-accounts/{account_id}",),
-    "listing_id": ("/api/listings/{listing_id}", "/api/listings/{listing_id}/versions"),
+    "listing_id": (
+        "/api/listings/{listing_id}",
+        "/api/listings/{listing_id}/versions",
+        "/api/ai/proposals?listing_id={listing_id}",
+    ),
     "credential_id": ("/api/credentials/{credential_id}",),
     "api_key_id": ("/api/api-keys",),
     "user_id": ("/api/organization/members",),
@@ -280,6 +291,7 @@ SNAPSHOT_URLS: dict[str, tuple[str, ...]] = {
     "mapping_id": ("/api/import/mappings",),
     "asin": ("/api/marketplace-accounts/{account_id}/watched-asins",),
     "run_id": ("/api/marketplace-accounts/{account_id}/sync/runs",),
+    "proposal_id": ("/api/ai/proposals/{proposal_id}",),
 }
 
 

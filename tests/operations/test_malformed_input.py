@@ -162,6 +162,13 @@ def _webhook_event(client: TestClient, context: AppContext, tenant: Tenant) -> s
     return str(delivery.json()["id"])
 
 
+def _proposal(client: TestClient, context: AppContext, tenant: Tenant) -> str:
+    listing = create_listing(client, tenant)
+    proposed = client.post(f"/api/ai/optimize/{listing['id']}", headers=tenant.headers)
+    assert proposed.status_code == 201, proposed.text
+    return str(proposed.json()["id"])
+
+
 ID_BUILDERS: dict[str, Callable[[TestClient, AppContext, Tenant], str]] = {
     "product_id": lambda client, context, tenant: create_product(client, tenant)["id"],
     "account_id": lambda client, context, tenant: create_account(client, tenant)["id"],
@@ -171,6 +178,7 @@ ID_BUILDERS: dict[str, Callable[[TestClient, AppContext, Tenant], str]] = {
     "job_id": _job,
     "webhook_source_id": _webhook_source,
     "webhook_event_id": _webhook_event,
+    "proposal_id": _proposal,
 }
 
 # Reads that show whatever a write to the tenant's organization could have changed.
@@ -187,6 +195,7 @@ SNAPSHOT_READS = (
     "/api/events",
     "/api/webhook-sources",
     "/api/webhook-events",
+    "/api/ai/proposals",
 )
 
 

@@ -164,6 +164,8 @@ def test_a1_without_a_tenant_every_tenant_table_looks_empty(
     listing = create_listing(client, tenant)  # products, accounts, listings, versions, audit_log
     add_market_and_analytics_rows(context, tenant, uuid.UUID(listing["marketplace_account_id"]))
     create_credential(client, tenant)  # credentials, organization_keys
+    proposed = client.post(f"/api/ai/optimize/{listing['id']}", headers=tenant.headers)
+    assert proposed.status_code == 201  # content_proposals
     delivery = post_webhook(client, create_webhook_source(client, tenant), b"{}")
     assert delivery.status_code == 202  # webhook_events
     keyed = client.post(

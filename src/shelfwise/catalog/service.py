@@ -309,7 +309,13 @@ class ListingService:
         return listing
 
     def update(
-        self, session: Session, who: ActsForOrganization, listing_id: uuid.UUID, body: ListingUpdate
+        self,
+        session: Session,
+        who: ActsForOrganization,
+        listing_id: uuid.UUID,
+        body: ListingUpdate,
+        *,
+        origin: str = "edit",
     ) -> Listing:
         listing = self.get(session, who, listing_id)
         before = snapshot(listing, LISTING_FIELDS)
@@ -326,7 +332,7 @@ class ListingService:
             setattr(listing, field, value)
         if snapshot(listing, CONTENT_FIELDS) != old_content:
             listing.content_version += 1
-            self._add_version(session, who, listing, origin="edit", note=body.note)
+            self._add_version(session, who, listing, origin=origin, note=body.note)
         session.flush()
         old, new = changed_fields(before, snapshot(listing, LISTING_FIELDS))
         if new:

@@ -74,8 +74,8 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 
 def vendor_reason(response: httpx.Response) -> str | None:
     """What the vendor said when it refused: SP-API's `errors`, LWA's `error_description`, the
-    Creators API's `reason` and `message`, or the start of a non-JSON body; None when it said
-    nothing."""
+    Creators API's `reason` and `message`, OpenAI's `error.message`, or the start of a non-JSON
+    body; None when it said nothing."""
     try:
         body = response.json()
     except ValueError:
@@ -89,6 +89,9 @@ def vendor_reason(response: httpx.Response) -> str | None:
             if first.get("details"):
                 said += f" ({first['details']})"
             return said[:300]
+        error = body.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):  # OpenAI's shape
+            return f"{error.get('code') or error.get('type') or 'error'}: {error['message']}"[:300]
         if "error" in body:
             return f"{body['error']}: {body.get('error_description', '')}"[:300]
         if isinstance(body.get("message"), str):  # the Creators API's exception documents

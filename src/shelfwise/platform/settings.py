@@ -209,6 +209,16 @@ class Settings(BaseSettings):
     creators_burst: int = Field(
         default=1, ge=1, description="Creators API burst per credential (1 for new associates)."
     )
+    llm_timeout: Duration = Field(
+        default=timedelta(seconds=60),
+        description="Timeout of a chat-completion call: a model writes for seconds before and "
+        "between chunks, longer than other vendors answer (E4).",
+    )
+    llm_allow_private_hosts: bool = Field(
+        default=False,
+        description="Let organizations' llm credentials point at private or loopback addresses "
+        "(a local Ollama or vLLM on a self-hosted install); off, such a base URL is refused (E5).",
+    )
     offer_refresh_interval: Duration = Field(
         default=timedelta(minutes=30),
         description="An item's offers are due for a refresh this long after the last one.",

@@ -1,0 +1,1 @@
+"""OpenAI-compatible chat models (OpenAI, Groq, Ollama, vLLM) behind the orchestrator."""
