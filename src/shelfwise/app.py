@@ -18,8 +18,8 @@ from shelfwise.ingest.endpoints import router as ingest_router
 from shelfwise.ingest.idempotency import IdempotencyMiddleware
 from shelfwise.ingest.import_endpoints import router as import_router
 from shelfwise.integrations.endpoints import router as integrations_router
-from shelfwise.intelligence.keyword_endpoints import router as keywords_router
 from shelfwise.intelligence.endpoints import router as intelligence_router
+from shelfwise.intelligence.keyword_endpoints import router as keywords_router
 from shelfwise.jobs.endpoints import router as jobs_router
 from shelfwise.jobs.system import JobSystem
 from shelfwise.market.endpoints import router as market_router
