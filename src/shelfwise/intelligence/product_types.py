@@ -160,10 +160,29 @@ class DefinitionsClient(Protocol):
 
 
 _compiled: dict[str, ProductTypeSchema] = {}  # checksum -> schema: compile a document once
+MAX_COMPILED = 64
 
 
 def _cache_key(marketplace_id: str, product_type: str) -> str:
     return f"{marketplace_id}:{product_type.upper()}"
+
+
+def _compile(entry: Mapping[str, Any]) -> ProductTypeSchema:
+    checksum = str(entry["checksum"])
+    compiled = _compiled.get(checksum)
+    if compiled is None:
+        if len(_compiled) >= MAX_COMPILED:  # definitions change over months: drop old ones
+            _compiled.clear()
+        compiled = _compiled[checksum] = ProductTypeSchema(entry["schema"])
+    return compiled
+
+
+def cached_definition(
+    cache: Cache, organization_id: uuid.UUID, marketplace_id: str, product_type: str
+) -> ProductTypeSchema | None:
+    """The product type's schema if the organization's cache holds it (no vendor call)."""
+    stored = cache.get(organization_id, CACHE_NAMESPACE, _cache_key(marketplace_id, product_type))
+    return _compile(json.loads(zlib.decompress(stored))) if stored is not None else None
 
 
 def load_definition(
@@ -175,22 +194,18 @@ def load_definition(
     ttl: timedelta,
 ) -> ProductTypeSchema:
     """The product type's schema for the marketplace, from the organization's cache, else
-    fetched (definition, then the schema its link names) and kept for `ttl`."""
-    key = _cache_key(marketplace_id, product_type)
-    stored = cache.get(organization_id, CACHE_NAMESPACE, key)
-    if stored is not None:
-        entry = json.loads(zlib.decompress(stored))
-    else:
-        definition = client.product_type_definition(product_type)
-        entry = {
-            "checksum": definition["schema"]["checksum"],
-            "schema": client.product_type_schema(definition),
-        }
-        # Definitions run to megabytes of mostly repeated enum lists: they compress ~20x.
-        packed = zlib.compress(json.dumps(entry, separators=(",", ":")).encode(), 6)
-        cache.set(organization_id, CACHE_NAMESPACE, key, packed, ttl)
-    checksum = str(entry["checksum"])
-    compiled = _compiled.get(checksum)
-    if compiled is None:
-        compiled = _compiled[checksum] = ProductTypeSchema(entry["schema"])
-    return compiled
+    fetched (the definition, then the schema its link names) and kept for `ttl`."""
+    found = cached_definition(cache, organization_id, marketplace_id, product_type)
+    if found is not None:
+        return found
+    definition = client.product_type_definition(product_type)
+    entry = {
+        "checksum": definition["schema"]["checksum"],
+        "schema": client.product_type_schema(definition),
+    }
+    # Definitions run to megabytes of mostly repeated enum lists: they compress ~20x.
+    packed = zlib.compress(json.dumps(entry, separators=(",", ":")).encode(), 6)
+    cache.set(
+        organization_id, CACHE_NAMESPACE, _cache_key(marketplace_id, product_type), packed, ttl
+    )
+    return _compile(entry)

@@ -145,3 +145,24 @@ def rules_for(marketplace: str) -> MarketplaceRules:
 # Used when no product type definition is at hand: this many filled attributes earn the
 # "required attributes" rule in full (a definition, when given, names the real ones).
 ATTRIBUTES_WITHOUT_DEFINITION = 5
+
+
+# -- alerts ---------------------------------------------------------------------------------
+
+# A score that falls by more than this share of its previous value raises `score.changed`
+# (DESIGN 1.5: "drops of more than 20% raise an alert"); from CRITICAL_DROP_PERCENT it is
+# critical. Whole percentages, compared in integers, so 100 -> 80 is exactly 20 % (no alert).
+ALERT_DROP_PERCENT = 20
+CRITICAL_DROP_PERCENT = 40
+
+
+def drop_severity(previous: int | None, score: int) -> str | None:
+    """ "warning" or "critical" when `score` fell more than ALERT_DROP_PERCENT below `previous`."""
+    if not previous or score >= previous:
+        return None
+    fallen = (previous - score) * 100
+    if fallen >= CRITICAL_DROP_PERCENT * previous:
+        return "critical"
+    if fallen > ALERT_DROP_PERCENT * previous:
+        return "warning"
+    return None

@@ -21,6 +21,7 @@ TASK_MODULES: tuple[str, ...] = (
     "shelfwise.analytics.tasks",
     "shelfwise.bridge.tasks",
     "shelfwise.ingest.tasks",
+    "shelfwise.intelligence.tasks",
     "shelfwise.jobs.tasks",
     "shelfwise.market.tasks",
     "shelfwise.market.notification_tasks",
