@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from shelfwise.intelligence import rules as R
 from shelfwise.intelligence.product_types import (
+    CONTENT_KEYS,
     AttributeCheck,
     ProductTypeSchema,
     check_attributes,
@@ -547,7 +548,7 @@ def _checked_attributes(
 def _without_definition(content: ListingContent) -> tuple[RuleResult, RuleResult]:
     required, valid = P["attributes.required"], P["attributes.valid"]
     filled = filled_attributes(content.attributes)
-    provided = len(content.attributes)
+    provided = sum(1 for name in content.attributes if name not in CONTENT_KEYS)
     wanted = R.ATTRIBUTES_WITHOUT_DEFINITION
     if filled >= wanted:
         first = RuleResult(
