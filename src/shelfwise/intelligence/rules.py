@@ -79,8 +79,7 @@ PROMOTIONAL_PHRASES = (
     "100% guaranteed",
     "100% satisfaction",
     "money back",
-    "sale",
-    "on sale",
+    "sale",  # also catches "on sale"
     "hot deal",
     "limited time",
     "discount",
@@ -93,13 +92,21 @@ PROMOTIONAL_PHRASES = (
 FORBIDDEN_TITLE_CHARACTERS = "!$?_{}^¬¦"
 
 WORD = re.compile(r"[^\W_]+")
-# An all-caps word: no lower-case letter, at least ALL_CAPS_MIN_LETTERS upper-case ones.
+# An all-caps word: ALL_CAPS_MIN_LETTERS or more letters, none lower case. The class admits
+# non-ASCII lower-case letters too, so matches are confirmed with str.isupper(); ASCII text
+# without a run of capitals (most text) is ruled out by the cheaper ASCII_CAPS_RUN first.
 ALL_CAPS_WORD = re.compile(rf"\b[^\W\d_a-z]{{{ALL_CAPS_MIN_LETTERS},}}\b")
+ASCII_CAPS_RUN = re.compile(rf"[A-Z]{{{ALL_CAPS_MIN_LETTERS}}}")
+# Matched against lower-cased text (faster than re.IGNORECASE); a space matches any whitespace.
 PROMOTIONAL = re.compile(
-    r"(?<!\w)(?:"
+    r"\b(?:"
     + "|".join(re.escape(phrase).replace(r"\ ", r"\s+") for phrase in PROMOTIONAL_PHRASES)
-    + r")(?!\w)",
-    re.IGNORECASE,
+    + r")\b"
+)
+# Each phrase's first word: text containing none of them cannot match PROMOTIONAL.
+_FIRST_WORDS = {phrase.split()[0] for phrase in PROMOTIONAL_PHRASES}
+PROMOTIONAL_KEYS = tuple(
+    sorted(word for word in _FIRST_WORDS if not any(o != word and o in word for o in _FIRST_WORDS))
 )
 
 

@@ -7,6 +7,7 @@ numbers: a partial rule earns floor(maximum x fraction), so the same content alw
 same. An empty field earns nothing in every rule that reads it.
 """
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -107,11 +108,17 @@ def score_listing(
         _section(R.IMAGES, _image_rules(content.images, limits)),
         _section(R.ATTRIBUTES, _attribute_rules(content, limits, marketplace, product_type_schema)),
     )
-    return ScoreCard(sum(section.earned for section in sections), sections)
+    return ScoreCard(
+        sections[0].earned + sections[1].earned + sections[2].earned + sections[3].earned,
+        sections,
+    )
 
 
 def _section(name: str, results: tuple[RuleResult, ...]) -> SectionScore:
-    return SectionScore(name, sum(rule.earned for rule in results), R.SECTIONS[name], results)
+    earned = 0
+    for result in results:
+        earned += result.earned
+    return SectionScore(name, earned, R.SECTIONS[name], results)
 
 
 def _share(points: int, part: int, whole: int) -> int:
@@ -140,12 +147,13 @@ def _title_rules(
     # Amazon allows forbidden characters and capitals inside the brand name.
     brand = (content.brand or "").strip()
     checked = title.replace(brand, " ") if brand else title
+    lowered = title.lower()
     return (
         _title_length(len(title), limits, marketplace),
         _forbidden(checked, limits),
-        _repeated_words(title),
+        _repeated_words(lowered),
         _all_caps(checked),
-        _promotional(title, "title.promotional", "The title"),
+        _promotional(lowered, "title.promotional", "The title"),
     )
 
 
@@ -199,13 +207,14 @@ def _forbidden(title: str, limits: R.MarketplaceRules) -> RuleResult:
     )
 
 
-def _repeated_words(title: str) -> RuleResult:
+def _repeated_words(lowered: str) -> RuleResult:
     possible = P["title.repeated_words"]
-    counts: dict[str, int] = {}
-    for word in R.WORD.findall(title.lower()):
-        if word not in R.REPEATABLE_WORDS:
-            counts[word] = counts.get(word, 0) + 1
-    repeated = sorted(word for word, count in counts.items() if count > R.MAX_WORD_REPEATS)
+    counts = Counter(R.WORD.findall(lowered))
+    repeated = sorted(
+        word
+        for word, count in counts.items()
+        if count > R.MAX_WORD_REPEATS and word not in R.REPEATABLE_WORDS
+    )
     if not repeated:
         return RuleResult(
             "title.repeated_words",
@@ -225,11 +234,9 @@ def _repeated_words(title: str) -> RuleResult:
 
 
 def _caps_words(text: str) -> list[str]:
-    return [
-        word
-        for word in R.WORD.findall(text)
-        if len(word) >= R.ALL_CAPS_MIN_LETTERS and word.isupper()
-    ]
+    if text.isascii() and not R.ASCII_CAPS_RUN.search(text):
+        return []
+    return [word for word in R.ALL_CAPS_WORD.findall(text) if word.isupper()]
 
 
 def _all_caps(title: str) -> RuleResult:
@@ -247,12 +254,12 @@ def _all_caps(title: str) -> RuleResult:
     )
 
 
-def _promotional(text: str, rule: str, subject: str) -> RuleResult:
+def _promotional(lowered: str, rule: str, subject: str) -> RuleResult:
     possible = P[rule]
-    found = R.PROMOTIONAL.findall(text)
+    found = R.PROMOTIONAL.findall(lowered) if _is_promotional(lowered) else []
     if not found:
         return RuleResult(rule, possible, possible, f"{subject} makes no promotional claims.", None)
-    phrases = ", ".join(dict.fromkeys(" ".join(phrase.lower().split()) for phrase in found))
+    phrases = ", ".join(dict.fromkeys(" ".join(phrase.split()) for phrase in found))
     return RuleResult(
         rule,
         0,
@@ -317,17 +324,29 @@ def _bullet_length(bullets: list[str], limits: R.MarketplaceRules) -> RuleResult
     )
 
 
+def _is_promotional(lowered: str) -> bool:
+    for key in R.PROMOTIONAL_KEYS:  # substring tests first: far cheaper than the pattern
+        if key in lowered:
+            return R.PROMOTIONAL.search(lowered) is not None
+    return False
+
+
+def _flagged_bullets(bullets: list[str]) -> list[int]:
+    """Numbers (from 1) of the bullets with a promotional phrase or a word in capitals."""
+    return [
+        number
+        for number, text in enumerate(bullets, 1)
+        if _is_promotional(text.lower()) or _caps_words(text)
+    ]
+
+
 def _bullet_style(bullets: list[str]) -> RuleResult:
     possible = P["bullets.style"]
     if not bullets:
         return RuleResult(
             "bullets.style", 0, possible, "There are no bullet points.", "Write bullet points."
         )
-    wrong = [
-        number
-        for number, text in enumerate(bullets, 1)
-        if R.PROMOTIONAL.search(text) or _caps_words(text)
-    ]
+    wrong = _flagged_bullets(bullets)
     if not wrong:
         return RuleResult(
             "bullets.style",
