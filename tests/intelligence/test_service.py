@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from shelfwise.catalog.models import Listing
 from shelfwise.intelligence.models import ListingScore, ListingScoreHistory
-from shelfwise.intelligence.rules import drop_severity
 from shelfwise.intelligence.service import SCORE_CHANGED, score
 from shelfwise.platform.context import AppContext
 from tests.factories import Tenant
@@ -120,23 +119,3 @@ def test_a_rise_and_a_first_score_publish_nothing(
     edit(client, tenant, listing["id"], images=["https://images.example.com/1.jpg"])
     assert recompute(context, tenant, listing["id"]) == 93  # images: count 1, main 6, zoom 6
     assert payloads(context, tenant) == []
-
-
-@pytest.mark.parametrize(
-    ("previous", "new", "expected"),
-    [
-        (None, 10, None),
-        (0, 0, None),
-        (100, 100, None),
-        (100, 120, None),
-        (100, 80, None),
-        (100, 79, "warning"),
-        (50, 39, "warning"),
-        (100, 61, "warning"),
-        (100, 60, "critical"),
-        (10, 0, "critical"),
-    ],
-    ids=lambda value: str(value),
-)
-def test_drop_severity(previous: int | None, new: int, expected: str | None) -> None:
-    assert drop_severity(previous, new) == expected
