@@ -10,8 +10,10 @@ from shelfwise.catalog.service import LISTING_CONTENT_CHANGED
 from shelfwise.intelligence.service import SCORE_CHANGED, score
 from shelfwise.intelligence.tasks import RESCORE_LISTING, RESCORE_ORGANIZATION
 from shelfwise.jobs.models import JobStatus
+from shelfwise.jobs.runtime import JobRunner
 from shelfwise.platform.context import AppContext
 from tests.factories import Tenant
+from tests.fakes.spapi.server import FakeSellingPartnerApi
 from tests.intelligence.conftest import (
     create_scored_listing,
     edit,
@@ -19,6 +21,7 @@ from tests.intelligence.conftest import (
     jobs_of,
     run_job,
 )
+from tests.sellers import connected_account, fake_settings
 
 
 def test_a_content_change_rescores_the_listing_through_the_bus(
@@ -95,3 +98,33 @@ def test_the_organization_rescore_scores_every_listing(
     ]
     assert [(entry["score"], entry["is_stored"]) for entry in scores] == [(100, True), (80, True)]
     assert jobs_of(context, other_tenant.organization_id, RESCORE_ORGANIZATION) == []
+
+
+def test_the_job_checks_attributes_against_the_fetched_definition_then_the_cached_one(
+    client: TestClient, context: AppContext, tenant: Tenant
+) -> None:
+    with FakeSellingPartnerApi() as fake:
+        account = connected_account(client, tenant, fake, fake.credentials.selling_partner_id)
+        listing = create_scored_listing(client, tenant, marketplace_account_id=account["id"])
+        runner = JobRunner(context.database, fake_settings(context, fake))
+        first = jobs_of(context, tenant.organization_id, RESCORE_LISTING)[0]
+        runner.execute(str(first.id))
+        edit(client, tenant, listing["id"], description="d" * 500)
+        runner.execute(str(jobs_of(context, tenant.organization_id, RESCORE_LISTING)[1].id))
+        assert fake.total("getDefinitionsProductType").accepted == 1  # the second: cached
+    shown = client.get(f"/api/listings/{listing['id']}/score", headers=tenant.headers).json()
+    attributes = shown["sections"][3]
+    assert [(rule["rule"], rule["earned"]) for rule in attributes["rules"]] == [
+        ("attributes.brand", 4),
+        ("attributes.search_terms", 4),
+        ("attributes.required", 1),  # 5 of 22: floor(8 x 5 / 22)
+        ("attributes.valid", 4),
+    ]
+    assert attributes["rules"][2]["reason"] == (
+        "17 of 22 required attributes are missing: country_of_origin,"
+        " supplier_declared_dg_hz_regulation, externally_assigned_product_identifier,"
+        " merchant_suggested_asin, department, cpsia_cautionary_statement,"
+        " jewelry_material_categorization, gem_type, stones, part_number, item_length,"
+        " fulfillment_availability, condition_type, list_price, item_package_dimensions,"
+        " item_package_weight, batteries_required."
+    )

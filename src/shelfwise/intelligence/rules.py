@@ -3,7 +3,10 @@
 Four sections add up to 100 (DESIGN 1.5, S4's baseline weights): title 30, bullets and
 description 30, images 20, attributes 20. Each rule has a fixed maximum; `scoring.py` applies
 them. Every rule earns more (or the same) when the field it reads gets better, never less, so
-fixing one thing can never lower its section (a property test holds the rules to that).
+fixing one thing can never lower its section (a property test holds the rules to that). One
+exception is Amazon's own: under a product type definition, an attribute can bring conditional
+requirements with it (a "yes" to batteries_required asks for battery details), so giving it can
+lower the share of required attributes present until those are filled too.
 
 Limits and their sources (Amazon Seller Central help pages, as of 2025):
 - Title: at most 200 characters including spaces; no `! $ ? _ { } ^ ¬ ¦` unless part of the
