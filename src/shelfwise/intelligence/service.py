@@ -118,9 +118,9 @@ class ScoreService:
     ) -> StoredScore:
         """The stored score; a listing never scored yet is scored on the fly (not stored)."""
         row = ListingScoreRepository(session, organization_id).of_listing(listing_id)
-        listing, card = self.card(session, organization_id, listing_id)
-        if row is not None:
+        if row is not None:  # the row goes with its listing (foreign key, on delete cascade)
             return _stored(row)
+        listing, card = self.card(session, organization_id, listing_id)
         return StoredScore(
             listing_id, card.score, listing.content_version, card.breakdown(), utcnow(), False
         )

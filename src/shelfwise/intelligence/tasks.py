@@ -22,6 +22,7 @@ from shelfwise.jobs.errors import JobGone, PermanentJobError
 from shelfwise.jobs.registry import job
 from shelfwise.market.connections import account_client
 from shelfwise.platform.cache import shared_cache
+from shelfwise.platform.errors import NotFoundError
 
 RESCORE_LISTING = "intelligence.rescore_listing"
 RESCORE_ORGANIZATION = "intelligence.rescore_organization"
@@ -95,6 +96,15 @@ def rescore_listing(context: JobContext) -> dict[str, Any]:
     return {"listing_id": str(listing_id), "score": stored.score, "severity": stored.severity}
 
 
+def _definition_or_none(
+    context: JobContext, organization_id: uuid.UUID, listing_id: uuid.UUID, known: Definitions
+) -> ProductTypeSchema | None:
+    try:
+        return definition_for(context, organization_id, listing_id, known)
+    except JobGone:
+        return None  # deleted since the page was read; recompute skips it
+
+
 @job(RESCORE_ORGANIZATION)
 def rescore_organization(context: JobContext) -> dict[str, Any]:
     """Rescore every listing of the organization, a batch per transaction."""
@@ -107,13 +117,14 @@ def rescore_organization(context: JobContext) -> dict[str, Any]:
             ids = ScoredListingRepository(s, organization_id).ids_after(after, BATCH)
         if not ids:
             return {"scored": scored}
-        schemas = {
-            listing_id: definition_for(context, organization_id, listing_id, known)
-            for listing_id in ids
-        }
+        schemas = {listing_id: _definition_or_none(context, organization_id, listing_id, known)
+                   for listing_id in ids}  # fmt: skip
         with context.unit_of_work() as session:
             for listing_id in ids:
-                score.recompute(session, organization_id, listing_id, schemas[listing_id])
+                try:
+                    score.recompute(session, organization_id, listing_id, schemas[listing_id])
+                except NotFoundError:
+                    continue  # deleted since the page was read: nothing to score
+                scored += 1
             context.advance(session, len(ids))
-        scored += len(ids)
         after = ids[-1]
