@@ -23,7 +23,7 @@ from jsonschema.exceptions import ValidationError
 from shelfwise.platform.cache import Cache
 
 if TYPE_CHECKING:
-    from shelfwise.intelligence.scoring import ListingContent
+    from shelfwise.intelligence.scorecard import ListingContent
 
 # Listing attribute keys that hold score inputs, not product type attributes.
 CONTENT_KEYS = frozenset({"product_type", "search_terms", "image_dimensions"})
