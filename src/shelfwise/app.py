@@ -18,7 +18,7 @@ from shelfwise.ingest.endpoints import router as ingest_router
 from shelfwise.ingest.idempotency import IdempotencyMiddleware
 from shelfwise.ingest.import_endpoints import router as import_router
 from shelfwise.integrations.endpoints import router as integrations_router
-from shelfwise.intelligence.endpoints import router as intelligence_router
+from shelfwise.intelligence.score_endpoints import router as score_router
 from shelfwise.jobs.endpoints import router as jobs_router
 from shelfwise.jobs.system import JobSystem
 from shelfwise.market.endpoints import router as market_router
@@ -44,7 +44,7 @@ ROUTERS = (
     analytics_router,
     market_router,
     bridge_router,
-    intelligence_router,
+    score_router,
 )
 
 LANDING_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">

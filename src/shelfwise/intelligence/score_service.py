@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from shelfwise.catalog.models import Listing, Product
 from shelfwise.catalog.repository import ListingRepository, ProductRepository
 from shelfwise.events.service import publish
-from shelfwise.intelligence.models import ListingScoreHistory
 from shelfwise.intelligence.product_types import ProductTypeSchema
-from shelfwise.intelligence.repository import ListingScoreRepository, ScoreHistoryRepository
 from shelfwise.intelligence.rules import drop_severity
+from shelfwise.intelligence.score_models import ListingScoreHistory
+from shelfwise.intelligence.score_repository import ListingScoreRepository, ScoreHistoryRepository
 from shelfwise.intelligence.scoring import Image, ListingContent, ScoreCard, score_listing
 from shelfwise.platform.errors import NotFoundError
 from shelfwise.platform.types import utcnow

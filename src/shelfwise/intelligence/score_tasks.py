@@ -15,8 +15,8 @@ from shelfwise.intelligence.product_types import (
     cached_definition,
     load_definition,
 )
-from shelfwise.intelligence.repository import ScoredListingRepository
-from shelfwise.intelligence.service import content_of, score
+from shelfwise.intelligence.score_repository import ScoredListingRepository
+from shelfwise.intelligence.score_service import content_of, score
 from shelfwise.jobs.context import JobContext
 from shelfwise.jobs.errors import JobGone, PermanentJobError
 from shelfwise.jobs.registry import job

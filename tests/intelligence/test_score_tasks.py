@@ -7,8 +7,8 @@ import uuid
 from fastapi.testclient import TestClient
 
 from shelfwise.catalog.service import LISTING_CONTENT_CHANGED
-from shelfwise.intelligence.service import SCORE_CHANGED, score
-from shelfwise.intelligence.tasks import RESCORE_LISTING, RESCORE_ORGANIZATION
+from shelfwise.intelligence.score_service import SCORE_CHANGED, score
+from shelfwise.intelligence.score_tasks import RESCORE_LISTING, RESCORE_ORGANIZATION
 from shelfwise.jobs.models import JobStatus
 from shelfwise.jobs.runtime import JobRunner
 from shelfwise.platform.context import AppContext

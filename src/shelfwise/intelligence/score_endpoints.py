@@ -8,14 +8,14 @@ from fastapi import APIRouter, Query
 from shelfwise.accounts.auth import Analyst, Context, DbSession, Viewer
 from shelfwise.catalog.marketplaces import marketplace as find_marketplace
 from shelfwise.intelligence.product_types import ProductTypeSchema, cached_definition
-from shelfwise.intelligence.schemas import (
+from shelfwise.intelligence.score_schemas import (
     RescoreQueued,
     ScoreHistoryEntry,
     ScoreOut,
     SectionOut,
 )
-from shelfwise.intelligence.service import StoredScore, score
-from shelfwise.intelligence.tasks import RESCORE_ORGANIZATION
+from shelfwise.intelligence.score_service import StoredScore, score
+from shelfwise.intelligence.score_tasks import RESCORE_ORGANIZATION
 from shelfwise.jobs.service import enqueue
 from shelfwise.operations.json_body import JsonRoute
 from shelfwise.platform.cache import shared_cache

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from shelfwise.catalog.models import Listing
-from shelfwise.intelligence.models import ListingScore, ListingScoreHistory
-from shelfwise.intelligence.service import SCORE_CHANGED, score
+from shelfwise.intelligence.score_models import ListingScore, ListingScoreHistory
+from shelfwise.intelligence.score_service import SCORE_CHANGED, score
 from shelfwise.platform.context import AppContext
 from tests.factories import Tenant
 from tests.intelligence.conftest import create_scored_listing, edit, events_of

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from shelfwise.catalog.models import Listing
-from shelfwise.intelligence.models import ListingScore, ListingScoreHistory
+from shelfwise.intelligence.score_models import ListingScore, ListingScoreHistory
 from shelfwise.platform.db import dialect_insert
 from shelfwise.platform.ids import new_id
 from shelfwise.platform.repository import TenantRepository
