@@ -20,6 +20,7 @@ from shelfwise.ingest.import_endpoints import router as import_router
 from shelfwise.integrations.endpoints import router as integrations_router
 from shelfwise.intelligence.endpoints import router as intelligence_router
 from shelfwise.intelligence.keyword_endpoints import router as keywords_router
+from shelfwise.intelligence.score_endpoints import router as score_router
 from shelfwise.jobs.endpoints import router as jobs_router
 from shelfwise.jobs.system import JobSystem
 from shelfwise.market.endpoints import router as market_router
@@ -47,6 +48,7 @@ ROUTERS = (
     bridge_router,
     keywords_router,
     intelligence_router,
+    score_router,
 )
 
 LANDING_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -1,6 +1,7 @@
 """The offline optimizer on the real titles of ../shared/data/amazon_pages, and its rules."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from shelfwise.intelligence.content import SourceContent
 from shelfwise.intelligence.optimizer import optimize, optimize_title
-from shelfwise.intelligence.rules import AMAZON, EBAY, MarketplaceRules, rules_for
+from shelfwise.intelligence.rules import AMAZON, EBAY, rules_for
 
 MARKETPLACES = ["amazon.com", "ebay.com", "kaufland.de"]
 
@@ -67,7 +68,7 @@ def test_every_real_title_keeps_the_rules_and_is_stable(
         first = optimize(source, rules)
         title = first.title
         assert 0 < len(title) <= rules.title_max, page["asin"]
-        assert not set(title) & set(rules.forbidden_characters), page["asin"]
+        assert not set(title) & set(rules.forbidden_title_characters), page["asin"]
         assert title.count("(") == title.count(")"), page["asin"]
         assert title == title.strip() and "  " not in title, page["asin"]
         again = optimize(SourceContent(title=title, brand=page["brand"]), rules)
@@ -132,7 +133,7 @@ def test_bullets_are_cleaned_deduplicated_and_capped() -> None:
 
 
 def test_description_is_collapsed_and_trimmed() -> None:
-    rules = MarketplaceRules("test", 50, 5, 100, 30, "!")
+    rules = replace(AMAZON, title_max=50, bullet_max=100, description_max=30)
     content = optimize(
         SourceContent(title="Kettle", description="A  glass\nkettle that boils water quickly."),
         rules,
@@ -149,5 +150,10 @@ def test_any_title_stays_within_the_rules_and_is_idempotent(title: str, brand: s
     for rules in (AMAZON, EBAY):
         once = optimize_title(SourceContent(title=title, brand=brand), rules)
         assert len(once) <= rules.title_max
-        assert not set(once) & set(rules.forbidden_characters)
+        assert not set(once) & set(rules.forbidden_title_characters)
         assert optimize_title(SourceContent(title=once, brand=brand), rules) == once
+
+
+def test_a_title_of_unclosed_parentheses_is_cut_to_nothing_at_once() -> None:
+    """Found by the property above: cutting an unclosed "(" can expose another one."""
+    assert optimize_title(SourceContent(title="(0(", brand=None), AMAZON) == ""

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -11,8 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from shelfwise.accounts.models import Role
+from shelfwise.catalog.models import Listing
 from shelfwise.intelligence.content import ProposedContent
 from shelfwise.intelligence.rewrite import Scope
+from shelfwise.intelligence.score_service import content_of
+from shelfwise.intelligence.scoring import score_listing
 from shelfwise.intelligence.service import ProposalService
 from shelfwise.jobs.models import Job, JobItemError, JobStatus
 from shelfwise.jobs.runtime import JobRunner
@@ -34,6 +38,9 @@ from tests.fakes.openai.server import FakeOpenAI, Reply
 
 TITLE = "ACME Electric Kettle 1.7L!!! kettle kettle kettle"
 # Brand spelled as the product has it, "kettle" twice at most, key attributes appended.
+# The quality score of the listing before, and with the offline proposal (two bullets from its
+# attributes, the brand first in the title).
+SCORE_BEFORE, SCORE_AFTER = 21, 49
 OFFLINE_TITLE = "Acme Electric Kettle 1.7L kettle, Stainless steel, 1.7 L"
 
 
@@ -78,7 +85,7 @@ def test_offline_proposal_has_diff_and_does_not_change_the_listing(
     assert proposal["title"] == OFFLINE_TITLE
     assert proposal["bullets"] == ["Capacity: 1.7 L", "Material: Stainless steel"]
     assert proposal["description"] == "A kettle."
-    assert proposal["score_before"] is None and proposal["score_after"] is None
+    assert (proposal["score_before"], proposal["score_after"]) == (SCORE_BEFORE, SCORE_AFTER)
     title_diff = proposal["diff"][0]
     assert title_diff["field"] == "title" and title_diff["changed"] is True
     assert title_diff["segments"][:2] == [
@@ -318,8 +325,8 @@ def test_scores_before_and_after_come_from_the_scorer(
 ) -> None:
     listing = make_listing(client, tenant)
 
-    def length_score(content: ProposedContent, marketplace: str) -> int:
-        assert marketplace == "amazon.co.uk"
+    def length_score(listing: Listing, content: ProposedContent) -> int:
+        assert listing.marketplace == "amazon.co.uk"
         return min(100, len(content.title) // 2 + 10 * len(content.bullets))
 
     service = ProposalService(scorer=length_score)
@@ -329,6 +336,28 @@ def test_scores_before_and_after_come_from_the_scorer(
         scores = (made.score_before, made.score_after)
 
     assert scores == (len(TITLE) // 2, len(OFFLINE_TITLE) // 2 + 20)
+
+
+def test_scores_before_and_after_are_the_quality_score_by_default(
+    context: AppContext, client: TestClient, tenant: Tenant
+) -> None:
+    listing = make_listing(client, tenant)
+    who = _Who(tenant.organization_id, Actor("user", str(tenant.user_id)))
+    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
+        made = ProposalService().propose(session, who, uuid.UUID(listing["id"]), Scope.ALL, None)
+        stored = session.get(Listing, uuid.UUID(listing["id"]))
+        assert stored is not None
+        expected_before = score_listing(content_of(stored), "amazon.co.uk").score
+        proposed = replace(
+            content_of(stored),
+            title=made.title,
+            bullets=tuple(made.bullets),
+            description=made.description or "",
+        )
+        expected_after = score_listing(proposed, "amazon.co.uk").score
+        scores = (made.score_before, made.score_after)
+    assert scores == (expected_before, expected_after)
+    assert 0 <= expected_before <= 100 and 0 <= expected_after <= 100
 
 
 class _Who:

@@ -162,6 +162,8 @@ def test_a1_without_a_tenant_every_tenant_table_looks_empty(
     write: bool,
 ) -> None:
     listing = create_listing(client, tenant)  # products, accounts, listings, versions, audit_log
+    scored = client.post(f"/api/listings/{listing['id']}/score", headers=tenant.headers)
+    assert scored.status_code == 200  # listing_scores, listing_score_history
     add_market_and_analytics_rows(context, tenant, uuid.UUID(listing["marketplace_account_id"]))
     create_credential(client, tenant)  # credentials, organization_keys
     proposed = client.post(f"/api/ai/optimize/{listing['id']}", headers=tenant.headers)

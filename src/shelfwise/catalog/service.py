@@ -35,8 +35,11 @@ from shelfwise.catalog.schemas import (
     ProductCreate,
     ProductUpdate,
 )
+from shelfwise.events.service import publish
 from shelfwise.platform.errors import ConflictError, InvalidInputError, NotFoundError
 from shelfwise.vault.repository import CredentialRepository
+
+LISTING_CONTENT_CHANGED = "listing.content_changed"  # each new content version
 
 # The lifecycle from DESIGN 1.2; a listing can always be sent back to optimization or republished.
 STATUS_TRANSITIONS: dict[ListingStatus, frozenset[ListingStatus]] = {
@@ -451,6 +454,17 @@ class ListingService:
                 created_by=who.actor.label,
                 **{field: getattr(listing, field) for field in CONTENT_FIELDS},
             )
+        )
+        # Subscribers (the quality score) re-read the listing; the event says which and why.
+        publish(
+            session,
+            who.organization_id,
+            LISTING_CONTENT_CHANGED,
+            {
+                "listing_id": str(listing.id),
+                "content_version": listing.content_version,
+                "origin": origin,
+            },
         )
 
 

@@ -1,12 +1,14 @@
 """Listing content as the optimizers read and propose it, and the scorer seam.
 
-The quality score (DESIGN 1.5) is built apart; a proposal records the score before and after
-through `ContentScorer`, any callable of this shape. `scorers.content_scorer` is the one the
-API and jobs use (None: scores stay empty).
+A proposal records the quality score (DESIGN 1.5) before and after through `ContentScorer`,
+any callable of this shape; `scorers.content_scorer` is the one the API and jobs use.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from shelfwise.catalog.models import Listing
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class ProposedContent:
 
 
 class ContentScorer(Protocol):
-    """A 0-100 quality score of content on a marketplace (e.g. amazon.de)."""
+    """A 0-100 quality score of a listing with `content` as its title, bullets and description
+    (its images and attributes as they are)."""
 
-    def __call__(self, content: ProposedContent, marketplace: str) -> int: ...
+    def __call__(self, listing: "Listing", content: ProposedContent) -> int: ...

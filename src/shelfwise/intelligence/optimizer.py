@@ -55,9 +55,9 @@ def _brand_first(title: str, brand: str | None) -> str:
 
 
 def optimize_title(source: SourceContent, rules: MarketplaceRules) -> str:
-    brand = clean_brand(remove_characters(source.brand or "", rules.forbidden_characters))
+    brand = clean_brand(remove_characters(source.brand or "", rules.forbidden_title_characters))
     keep = frozenset(brand.split()) if brand else frozenset()
-    title = remove_characters(collapse(source.title), rules.forbidden_characters)
+    title = remove_characters(collapse(source.title), rules.forbidden_title_characters)
     title, _terms = remove_terms(title, rules.forbidden_terms)
     title = fix_casing(title, keep)
     title = _brand_first(title, brand)
@@ -66,7 +66,7 @@ def optimize_title(source: SourceContent, rules: MarketplaceRules) -> str:
         value = _scalar(source.attributes.get(name))
         if value is None:
             continue
-        value = fix_casing(remove_characters(value, rules.forbidden_characters), keep)
+        value = fix_casing(remove_characters(value, rules.forbidden_title_characters), keep)
         if not value or value.lower() in title.lower():
             continue
         longer = f"{title}, {value}"
@@ -87,7 +87,7 @@ def bullets_from_attributes(attributes: dict[str, Any], rules: MarketplaceRules)
         if value is None:
             continue
         bullets.append(f"{_label(name)}: {value}")
-    return bullets[: rules.bullet_count]
+    return bullets[: rules.bullets_recommended]
 
 
 def optimize_bullets(source: SourceContent, rules: MarketplaceRules) -> list[str]:
@@ -101,7 +101,7 @@ def optimize_bullets(source: SourceContent, rules: MarketplaceRules) -> list[str
         if cleaned and cleaned.lower() not in seen:
             seen.add(cleaned.lower())
             bullets.append(cleaned)
-    return bullets[: rules.bullet_count]
+    return bullets[: rules.bullets_recommended]
 
 
 def optimize_description(source: SourceContent, rules: MarketplaceRules) -> str | None:

@@ -1,7 +1,24 @@
 """The scorer proposals use for their score before and after (see content.ContentScorer)."""
 
-from shelfwise.intelligence.content import ContentScorer
+from dataclasses import replace
 
-# The quality score (intelligence/scoring.py) plugs in here; until then proposals keep
-# score_before/score_after empty rather than show a made-up figure.
-content_scorer: ContentScorer | None = None
+from shelfwise.catalog.models import Listing
+from shelfwise.intelligence.content import ContentScorer, ProposedContent
+from shelfwise.intelligence.score_service import content_of
+from shelfwise.intelligence.scoring import score_listing
+
+
+def quality_score(listing: Listing, content: ProposedContent) -> int:
+    """The listing's quality score with `content` in place of its text: what the proposal would
+    make of the listing if approved (without a product type definition, as the bulk scores)."""
+    current = content_of(listing)
+    proposed = replace(
+        current,
+        title=content.title,
+        bullets=content.bullets,
+        description=content.description or "",
+    )
+    return score_listing(proposed, listing.marketplace).score
+
+
+content_scorer: ContentScorer = quality_score

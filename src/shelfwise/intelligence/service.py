@@ -55,8 +55,8 @@ class ProposalService:
         self._scorer = scorer
 
     @property
-    def scorer(self) -> ContentScorer | None:
-        """This service's scorer, else the one plugged in for everyone (scorers.py)."""
+    def scorer(self) -> ContentScorer:
+        """This service's scorer, else the quality score (scorers.py)."""
         return self._scorer or scorers.content_scorer
 
     def get(
@@ -109,8 +109,8 @@ class ProposalService:
                 fallback_reason=result.fallback_reason,
                 validation_notes=list(result.notes),
                 diff=diff,
-                score_before=scorer(current, listing.marketplace) if scorer else None,
-                score_after=scorer(result.content, listing.marketplace) if scorer else None,
+                score_before=scorer(listing, current),
+                score_after=scorer(listing, result.content),
                 status=ProposalStatus.PROPOSED,
                 created_by=who.actor.label,
             )

@@ -121,13 +121,13 @@ def trim_words(text: str, limit: int) -> str:
         cut = text[: limit + 1]
         space = cut.rfind(" ")
         text = cut[:space] if space > 0 else text[:limit]
-    while True:
+    while True:  # until neither cut changes it: one may expose what the other removes
+        before = text
         if text.count("(") > text.count(")"):
             text = text[: text.rfind("(")]
-        stripped = _TRAILING.sub("", text)
-        if stripped == text:
+        text = _TRAILING.sub("", text)
+        if text == before:
             return text
-        text = stripped
 
 
 def limit_repeats(text: str, max_repeats: int) -> str:
@@ -146,6 +146,6 @@ def limit_repeats(text: str, max_repeats: int) -> str:
 
 
 def clean_line(text: str, rules: MarketplaceRules, limit: int, keep: frozenset[str]) -> str:
-    text = remove_characters(collapse(text), rules.forbidden_characters)
+    text = remove_characters(collapse(text), rules.forbidden_title_characters)
     text, _found = remove_terms(text, rules.forbidden_terms)
     return trim_words(fix_casing(text, keep), limit)

@@ -105,7 +105,7 @@ class ClaimCheck:
 
 def _clean(text: str, rules: MarketplaceRules, notes: list[str], where: str) -> str:
     """`text` without forbidden characters and terms; empty when no word is left of it."""
-    cleaned = remove_characters(collapse(text), rules.forbidden_characters)
+    cleaned = remove_characters(collapse(text), rules.forbidden_title_characters)
     if cleaned != collapse(text):
         notes.append(f"{where}: forbidden characters removed")
     cleaned, terms = remove_terms(cleaned, rules.forbidden_terms)
@@ -144,9 +144,9 @@ def check_rewrite(
         cleaned = trim_words(cleaned, rules.bullet_max)
         if cleaned:
             bullets.append(cleaned)
-    if len(bullets) > rules.bullet_count:
-        notes.append(f"bullets: kept the first {rules.bullet_count}")
-        bullets = bullets[: rules.bullet_count]
+    if len(bullets) > rules.bullets_recommended:
+        notes.append(f"bullets: kept the first {rules.bullets_recommended}")
+        bullets = bullets[: rules.bullets_recommended]
 
     description = None
     if proposed.description:

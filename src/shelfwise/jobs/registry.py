@@ -22,6 +22,7 @@ TASK_MODULES: tuple[str, ...] = (
     "shelfwise.bridge.tasks",
     "shelfwise.ingest.tasks",
     "shelfwise.intelligence.tasks",
+    "shelfwise.intelligence.score_tasks",
     "shelfwise.jobs.tasks",
     "shelfwise.market.tasks",
     "shelfwise.market.notification_tasks",

@@ -10,6 +10,7 @@ from shelfwise.catalog import models as catalog_models
 from shelfwise.events import models as events_models
 from shelfwise.ingest import models as ingest_models
 from shelfwise.intelligence import models as intelligence_models
+from shelfwise.intelligence import score_models
 from shelfwise.jobs import models as jobs_models
 from shelfwise.market import models as market_models
 from shelfwise.platform.db import Base
@@ -24,6 +25,7 @@ MODEL_MODULES = (
     events_models,
     ingest_models,
     intelligence_models,
+    score_models,
     jobs_models,
     market_models,
     vault_models,

@@ -336,6 +336,12 @@ class Settings(BaseSettings):
         default=False,
         description="Let the scraper reach loopback addresses: local fakes in tests only (E5).",
     )
+    product_type_definition_ttl: Duration = Field(
+        default=timedelta(days=7),
+        # Amazon revises definitions every few weeks; a week-old schema scores the same.
+        description="How long a fetched Amazon product type definition is kept in the cache "
+        "(the quality score's attribute checks).",
+    )
     asin_cache_ttl: Duration = Field(
         default=timedelta(minutes=10),
         description="How long a fetched Amazon item is served from the cache (the ASIN bridge).",

@@ -85,6 +85,7 @@ ROUTED_PLANS = {
     "getMyFeesEstimateForSKU": UsagePlan(1.0, 2),
     "getMyFeesEstimates": UsagePlan(0.5, 1),
     "createRestrictedDataToken": UsagePlan(1.0, 10),
+    "getDefinitionsProductType": UsagePlan(5.0, 10),
 }
 
 
@@ -170,6 +171,11 @@ CALLS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "tokens_2021-03-01", "POST", "/tokens/2021-03-01/restrictedDataToken",
         {"json": {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders"}]}},
     ),
+    "getDefinitionsProductType": (
+        "definitionsProductTypes_2020-09-01", "GET",
+        "/definitions/2020-09-01/productTypes/BRACELET",
+        {"params": {"marketplaceIds": US_MARKETPLACE}},
+    ),
 }  # fmt: skip
 # What each answer must say about the seeded state, beyond conforming to the model.
 EXPECTED: dict[str, Any] = {
@@ -207,4 +213,7 @@ EXPECTED: dict[str, Any] = {
     ),
     "getMyFeesEstimates": lambda b: b[0]["FeesEstimate"]["TotalFeesEstimate"]["Amount"] == 6.22,
     "createRestrictedDataToken": lambda b: b["expiresIn"] == 3600,
+    "getDefinitionsProductType": lambda b: (
+        b["productType"] == "BRACELET" and b["schema"]["link"]["resource"].endswith("/BRACELET")
+    ),
 }

@@ -34,6 +34,7 @@ from tests.fakes.spapi.faults import Fault, FaultQueue
 from tests.fakes.spapi.handlers import (
     Handler,
     catalog,
+    definitions,
     fees,
     inventory,
     listings,
@@ -71,6 +72,7 @@ _API_HANDLERS: dict[str, dict[str, Handler]] = {
     orders.MODEL: orders.HANDLERS,
     inventory.MODEL: inventory.HANDLERS,
     fees.MODEL: fees.HANDLERS,
+    definitions.MODEL: definitions.HANDLERS,
 }
 
 
@@ -171,6 +173,8 @@ class FakeSellingPartnerApi(LoopbackFake):
             return self._lwa_reply(headers, body)
         if path.startswith(reports.DOCUMENT_PATH) and method == "GET":
             return self._document_reply(path.removeprefix(reports.DOCUMENT_PATH))
+        if path.startswith(definitions.SCHEMA_PATH) and method == "GET":
+            return self._schema_reply(path.removeprefix(definitions.SCHEMA_PATH))
         for route in self.routes:
             match = route.operation.path_pattern.match(path)
             if match and route.operation.method == method:
@@ -285,6 +289,14 @@ class FakeSellingPartnerApi(LoopbackFake):
             )
         content = gzip.compress(self.state.reports[report_id].content)
         return _Reply(200, {"content-type": "application/octet-stream"}, content)
+
+    def _schema_reply(self, product_type: str) -> _Reply:
+        content = definitions.schema_bytes(product_type)
+        if content is None:
+            return _Reply(
+                404, {"content-type": "application/xml"}, b"<Error><Code>NoSuchKey</Code></Error>"
+            )
+        return _Reply(200, {"content-type": "application/json"}, content)
 
     def _issue_restricted_token(self, selling_partner_id: str) -> tuple[str, int]:
         token = self.lwa.issue_restricted_data_token(selling_partner_id, self.clock.now())

@@ -103,6 +103,10 @@ def test_every_operation_the_adapter_calls_answers_in_its_model_shape(spapi: Har
         [{"id_type": "ASIN", "id_value": ASIN, "price": 19.99, "currency": "USD", "is_fba": True}]
     )
     assert fees[0]["Status"] == "Success"
+    definition = client.product_type_definition("BRACELET")
+    assert definition["productType"] == "BRACELET"
+    schema = client.product_type_schema(definition)
+    assert schema["required"][:2] == ["brand", "bullet_point"]
 
     seen = assert_answers_valid(spapi)
     assert seen == set(USAGE_PLANS) - {"createReport", "getReport", "getReportDocument"}

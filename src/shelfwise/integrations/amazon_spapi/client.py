@@ -11,7 +11,7 @@ the app lacking a role for the operation, and says so.
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from sp_api.api import (
     Orders,
     ProductFees,
     Products,
+    ProductTypeDefinitions,
     Reports,
 )
 
@@ -30,6 +31,7 @@ from shelfwise.integrations.amazon_spapi.plans import (
     FEES_BATCH_SIZE,
     PRICING_BATCH_SIZE,
     REPORT_DOWNLOAD,
+    SCHEMA_DOWNLOAD,
     plan_of,
 )
 from shelfwise.integrations.amazon_spapi.transport import (
@@ -274,6 +276,42 @@ class SellingPartnerClient:
         if document.get("compressionAlgorithm") == "GZIP":
             return _gunzip(response.content)
         return response.content
+
+    # -- Product Type Definitions 2020-09-01 --------------------------------------------------
+
+    def product_type_definition(
+        self, product_type: str, requirements: str = "LISTING"
+    ) -> dict[str, Any]:
+        """The product type's definition for the connection's marketplace: display names,
+        property groups, and a link to its JSON Schema (see `product_type_schema`)."""
+        api = self._api(ProductTypeDefinitions)
+        answer = self._call(
+            "getDefinitionsProductType",
+            api.get_definitions_product_type,
+            product_type,
+            marketplaceIds=[self.connection.marketplace_id],
+            requirements=requirements,
+            locale="DEFAULT",
+        )
+        return dict(answer.payload)
+
+    def product_type_schema(self, definition: Mapping[str, Any]) -> dict[str, Any]:
+        """The JSON Schema a definition links to (a plain download, like report documents)."""
+        response = self._caller.call(
+            self._owner.organization_id,
+            self._owner.credential_id,
+            SCHEMA_DOWNLOAD,
+            plan_of(SCHEMA_DOWNLOAD),
+            "GET",
+            str(definition["schema"]["link"]["resource"]),
+        )
+        try:
+            document = response.json()
+        except ValueError:
+            raise VendorRejectedError("The product type schema is not JSON.", 502) from None
+        if not isinstance(document, dict):
+            raise VendorRejectedError("The product type schema is not a JSON object.", 502)
+        return document
 
     # -- Orders 2026-01-01, FBA Inventory, Product Fees ------------------------------------
 

@@ -32,15 +32,19 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "getInventorySummaries": UsagePlan(2.0, 2),
     # Product Fees v0
     "getMyFeesEstimates": UsagePlan(0.5, 1),
+    # Product Type Definitions 2020-09-01
+    "getDefinitionsProductType": UsagePlan(5.0, 10),
 }
 
 # Not SP-API operations, but calls all the same, so they go through the orchestrator too. LWA and
 # the report document store (S3) publish no usage plan; these keep a broken loop from hammering.
 LWA_TOKEN = "lwa.token"  # noqa: S105 (an operation name)
 REPORT_DOWNLOAD = "reports.download"
+SCHEMA_DOWNLOAD = "definitions.schema_download"
 UNPUBLISHED_PLANS: dict[str, UsagePlan] = {
     LWA_TOKEN: UsagePlan(1.0, 5),
     REPORT_DOWNLOAD: UsagePlan(1.0, 5),
+    SCHEMA_DOWNLOAD: UsagePlan(1.0, 5),
 }
 
 # Items per call of the batch operations (the models' maxItems).

@@ -1,11 +1,9 @@
 """Content proposals: optimizers' rewrites of listings with their scores, diff and decision.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-07 03:27:05.585785
 
-Branched from 0012 while 0013 (the quality score) was written apart: merging both re-points
-`down_revision` to "0013".
 """
 
 from collections.abc import Sequence
@@ -15,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
