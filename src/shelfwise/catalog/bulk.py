@@ -451,8 +451,11 @@ class ProductUpserts(TenantRepository[Product]):
             changed = []
             created, changed_count = self._merge_counts(connection, now, stored=True)
             inserted = self._insert_new(connection, now)
-            if inserted is None:  # another importer added some of the keys meanwhile
-                more_created, more_changed = self._merge_counts(connection, now, stored=False)
+            if inserted is None:
+                # Another importer committed some of the new keys meanwhile, so "not stored"
+                # no longer names the rows the first merge left: merge them all again. Rows
+                # the first merge wrote now equal their input and are not written twice.
+                more_created, more_changed = self._merge_counts(connection, now, stored=None)
             else:
                 more_created = more_changed = inserted
             created, changed_count = created + more_created, changed_count + more_changed
@@ -466,9 +469,10 @@ class ProductUpserts(TenantRepository[Product]):
         )
 
     def _merge_counts(
-        self, connection: Connection, now: datetime, *, stored: bool
+        self, connection: Connection, now: datetime, *, stored: bool | None
     ) -> tuple[int, int]:
-        """The merge of the staged rows whose key is stored (or not): (created, changed)."""
+        """The merge of the staged rows (those whose key is stored, or not, when `stored` is
+        given): (created, changed)."""
         merged = self._merge_statement(now, stored=stored).cte("merged")
         totals = select(func.count().filter(merged.c.inserted), func.count())
         created, changed = connection.execute(totals).one()
