@@ -31,15 +31,35 @@ Measured here (2 shared cores, other benchmarks running beside it), 6 rounds x 6
 - elements indexed by id in one walk, fields read inside their widgets, six runs: full
   196.7, 265.9, 299.3, 274.1, 214.6 and 218.9 pages/s against baselines of 268.3, 411.7,
   424.1, 377.0, 301.6 and 291.9: ratio 0.733, 0.646, 0.706, 0.727, 0.711 and 0.750;
-- the committed version, eight runs as the machine's load rose (load average 2.0 to 3.4): full
-  438.7, 212.1, 224.2, 254.1, 140.2, 126.5, 120.3 and 156.0 pages/s against 500.4, 291.9,
-  277.1, 325.4, 216.1, 196.1, 193.7 and 214.7: ratio 0.877, 0.726, 0.809, 0.781, 0.649, 0.645,
-  0.621 and 0.727 (the rounds of one run spread as widely: 155-254 pages/s in one of them).
+- the version before the changes below, eight runs as the load rose (load average 2.0 to 3.4):
+  full 438.7, 212.1, 224.2, 254.1, 140.2, 126.5, 120.3 and 156.0 pages/s against 500.4,
+  291.9, 277.1, 325.4, 216.1, 196.1, 193.7 and 214.7: ratio 0.877, 0.726, 0.809, 0.781, 0.649,
+  0.645, 0.621 and 0.727 (the rounds of one run spread as widely: 155-254 pages/s in one of them).
 Ratio target met in every run; pages/s target not met: the pages average 1.4 MB, and the bare
 baseline itself, one lexbor parse per page, reached 500 pages/s only once, on the quietest
-machine (the full parse 439 then). Of the full parse, 85 % is lexbor building the tree and one
-walk indexing its elements by id (cProfile); the fields, the footer and `</html>` check and the
-gallery's script search are the rest. Faster means parsing less than the whole page.
+machine (the full parse 439 then).
+
+Parsing less of the page, measured (single process, min of 10 rounds over the 20 pages, per
+page): lexbor's parse 2.79 ms, the id walk and its index 0.9 ms, the gallery's script search
+0.25 ms, the fields 0.26 ms, the page-type check 0.07 ms.
+- Cutting the large script and style bodies out before lexbor (exact: each cut ends where the
+  tokenizer ends that raw text, and each was proven in the parsed tree by a marker that had to be
+  the whole text of a script or style element) halved the bytes lexbor reads but saved it only
+  0.47 ms (2.82 -> 2.35): lexbor reads raw text about as fast as bytes.find or re (1.4-2 GB/s
+  here) can find where it ends, and finding the cuts cost 1.1-1.3 ms. The full parse went from
+  4.81 to 6.04 ms: reverted. Cutting markup (regions of the page) cannot be proven not to change
+  the elements kept, so it was not done.
+- The canonical link taken in the id walk (half the pages have it in the body: a second walk)
+  and the page's end searched for from the footer (no backward scan of the whole page for an
+  absent "</HTML>"): the full parse 4.97 -> 4.52 ms (median of 16 interleaved rounds in one
+  process, bare parse 3.56 ms).
+Runs of this benchmark, before and after that change, alternated in one session (load average
+at the start of each run): before 259.3, 209.6, 250.6, 112.2 and 288.9 pages/s against
+baselines of 337.5, 390.1, 363.3, 177.1 and 475.9 (ratio 0.768, 0.537, 0.690, 0.634 and 0.607;
+load 2.0, 3.2, 3.5, 4.1 and 4.3); after 125.5, 140.6, 293.0, 179.2 and 369.8 against 180.2,
+156.2, 350.6, 229.7 and 462.2 (ratio 0.697, 0.900, 0.836, 0.780 and 0.800; load 2.1, 3.2, 3.8,
+4.5 and 4.0). The full parse now costs the bare parse plus about 1 ms: at a ratio of about 0.8,
+500 pages/s needs a machine on which the bare parse alone reaches about 620 (at most 476 here).
 """
 
 import argparse

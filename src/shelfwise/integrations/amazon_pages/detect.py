@@ -16,8 +16,12 @@ PRODUCT_TITLES = ("productTitle", "ebooksProductTitle", "btAsinTitle")  # btAsin
 def is_complete(document: bytes, footer: str) -> bool:
     """True when the document's last "</html>" is a tag after the last mention of its footer."""
     position = document.rfind(footer.encode("ascii"))
-    end = max(document.rfind(b"</html>"), document.rfind(b"</HTML>"))
-    if position < 0 or end < position:
+    if position < 0:
+        return False
+    # Only an end after the footer counts: searching from it spares a scan of the whole page
+    # for the "</HTML>" that modern pages never write.
+    end = max(document.rfind(b"</html>", position), document.rfind(b"</HTML>", position))
+    if end < 0:
         return False
     # Cut short inside a script, the last "</html>" ends a string: `writeln("...</html>")`.
     return document[end + 7 : end + 8] in _AFTER_THE_END

@@ -4,6 +4,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from shelfwise.integrations.amazon_pages.text import visible_text
 
+CANONICAL = 'link[rel="canonical"]'
+_INDEXED = f"[id], form, {CANONICAL}"
 # (element id, selector inside it or None for the element itself)
 Anchor = tuple[str, str | None]
 
@@ -15,16 +17,22 @@ class Document:
     costs about one such walk, after which every field is looked up inside its small widget.
     """
 
-    __slots__ = ("data", "forms", "ids", "tree")
+    __slots__ = ("canonical", "data", "forms", "ids", "tree")
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.tree = LexborHTMLParser(data)
         self.ids: dict[str, LexborNode] = {}
         self.forms: list[LexborNode] = []  # CAPTCHA and sign-in pages are known by their forms
-        for node in self.tree.css("[id], form"):
-            if node.tag == "form":
+        # The first canonical link in document order: the head's when it has one (the head
+        # precedes the body), else the body's, which a query of its own would walk the page for.
+        self.canonical: LexborNode | None = None
+        for node in self.tree.css(_INDEXED):
+            tag = node.tag
+            if tag == "form":
                 self.forms.append(node)
+            elif tag == "link" and self.canonical is None and node.css_matches(CANONICAL):
+                self.canonical = node
             identifier = node.id
             if identifier and identifier not in self.ids:
                 self.ids[identifier] = node

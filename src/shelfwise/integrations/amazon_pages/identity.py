@@ -12,7 +12,6 @@ from shelfwise.integrations.amazon_pages.marketplaces import Marketplace
 from shelfwise.integrations.amazon_pages.text import visible_text
 
 _ASIN_IN_PATH = re.compile(r"/(?:dp|gp/product|product|gp/aw/d)/([0-9A-Z]{10})(?:[/?#]|$)")
-_CANONICAL = 'link[rel="canonical"]'
 _ASIN = re.compile(r"^[0-9A-Z]{10}$")
 _SERVER_NAME = re.compile(rb"ue_sn\s*=\s*['\"]([\w.-]+)['\"]")
 _MARKETPLACE_ID = re.compile(rb"ue_mid\s*=\s*['\"]([A-Z0-9]+)['\"]")
@@ -27,10 +26,7 @@ _BRAND_LABELS = frozenset({"brand", "marke", "marca", "marque", "merk", "märke"
 
 
 def canonical_url(document: Document) -> str | None:
-    head = document.tree.head
-    node = head.css_first(_CANONICAL) if head is not None else None
-    if node is None:  # some pages put it in the body: one walk of the page
-        node = document.tree.css_first(_CANONICAL)
+    node = document.canonical
     return node.attributes.get("href") if node is not None else None
 
 
