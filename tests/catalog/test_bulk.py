@@ -1,6 +1,5 @@
 """The bulk product upsert of imports: exact counts, the ORM's stored values, tenancy."""
 
-import threading
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -145,8 +144,8 @@ def test_counts_each_outcome_exactly_and_writes_only_what_changed(
 def test_counting_only_upserts_count_each_outcome_alike(
     context: AppContext, tenant: Tenant
 ) -> None:
-    """`collect_ids=False` (imports) merges the stored keys and inserts the new ones apart:
-    the same outcomes, counted the same."""
+    """`collect_ids=False` (imports) returns two counts instead of a row per product: the same
+    outcomes, counted the same."""
     originals = [product_row(f"K{number}") for number in range(1, 7)]
     with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
         first = ProductUpserts(session, tenant.organization_id).upsert(originals, collect_ids=False)
@@ -397,45 +396,3 @@ def test_values_round_trip_as_the_orm_stores_them(
     update_with_orm(context, tenant, orm_id, moved)
     assert_same_as_orm(context, client, tenant, bulk_id, orm_id, moved)
     assert counts(upsert(context, tenant, [moved])) == (0, 0, 1, 0)
-
-
-def test_h2_keys_committed_by_another_importer_during_the_insert_are_merged(
-    context: AppContext, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """PostgreSQL: between the merge of stored keys and the plain insert of new ones, another
-    importer inserts two of the new keys and commits while our insert waits for them. Our
-    insert then fails on the unique key, is rolled back to its savepoint, and the batch is
-    merged instead: the other importer's newer N2 stays (ours is stale), our newer N3
-    replaces its older one."""
-    if context.database.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite writers hold the database lock: no importer can come between")
-    theirs = [
-        product_row("N2", title="the other importer's", source_updated_at=T0 + timedelta(1)),
-        product_row("N3", title="the other importer's", source_updated_at=T0 - timedelta(1)),
-    ]
-    real_merge_counts = ProductUpserts._merge_counts
-    other: list[Any] = []
-
-    def merge_then_let_another_importer_in(
-        upserts: ProductUpserts, connection: Any, now: datetime, *, stored: bool | None
-    ) -> tuple[int, int]:
-        result = real_merge_counts(upserts, connection, now, stored=stored)
-        if stored and not other:  # the other importer inserts now, commits a moment later
-            unit = context.database.unit_of_work(organization_id=tenant.organization_id)
-            other.append(threading.Timer(0.5, unit.__exit__, (None, None, None)))
-            session = unit.__enter__()
-            ProductUpserts(session, tenant.organization_id).upsert(theirs, collect_ids=False)
-            other[0].start()
-        return result
-
-    monkeypatch.setattr(ProductUpserts, "_merge_counts", merge_then_let_another_importer_in)
-    ours = [product_row("N1"), product_row("N2"), product_row("N3", title="ours, newer")]
-    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
-        result = ProductUpserts(session, tenant.organization_id).upsert(ours, collect_ids=False)
-    other[0].join()
-    assert counts(result) == (1, 1, 0, 1)
-    assert {key: p.title for key, p in stored(context, tenant).items()} == {
-        "N1": "Cordless drill N1",
-        "N2": "the other importer's",
-        "N3": "ours, newer",
-    }

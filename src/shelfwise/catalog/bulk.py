@@ -37,7 +37,6 @@ from sqlalchemy import (
     Uuid,
     and_,
     bindparam,
-    exists,
     func,
     literal,
     literal_column,
@@ -48,7 +47,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.types import DateTime, NullType
 
@@ -85,8 +83,6 @@ content_of = attrgetter(*CONTENT_COLUMNS)
 key_of = attrgetter(*KEY_COLUMNS)
 _source_at_of = attrgetter("source_updated_at")
 PRODUCTS = cast(Table, Product.__table__)
-
-UNIQUE_VIOLATION = "23505"  # SQLSTATE
 
 Key = tuple[str, str]
 Stored = tuple[Any, tuple[Any, ...]]  # a product's id and content as the database holds them
@@ -443,22 +439,14 @@ class ProductUpserts(TenantRepository[Product]):
             write_row = copy.write_row
             for values in prepared.values:
                 write_row(values)
-        now = utcnow()
+        merge = self._merge_statement(utcnow())
         if collect_ids:
-            changed = connection.execute(self._merge_statement(now)).all()
+            changed = connection.execute(merge).all()
             created, changed_count = sum(1 for row in changed if row.inserted), len(changed)
-        else:
-            changed = []
-            created, changed_count = self._merge_counts(connection, now, stored=True)
-            inserted = self._insert_new(connection, now)
-            if inserted is None:
-                # Another importer committed some of the new keys meanwhile, so "not stored"
-                # no longer names the rows the first merge left: merge them all again. Rows
-                # the first merge wrote now equal their input and are not written twice.
-                more_created, more_changed = self._merge_counts(connection, now, stored=None)
-            else:
-                more_created = more_changed = inserted
-            created, changed_count = created + more_created, changed_count + more_changed
+        else:  # two numbers back instead of a row per changed product
+            merged = merge.cte("merged")
+            totals = select(func.count(), func.count().filter(merged.c.inserted))
+            changed, (changed_count, created) = [], connection.execute(totals).one()
         stale = 0 if changed_count == len(rows) else self._count_stale(connection)
         return UpsertCounts(
             created=created,
@@ -466,49 +454,6 @@ class ProductUpserts(TenantRepository[Product]):
             unchanged=len(rows) - changed_count - stale,
             stale=stale,
             changed_ids=[row.id for row in changed],
-        )
-
-    def _merge_counts(
-        self, connection: Connection, now: datetime, *, stored: bool | None
-    ) -> tuple[int, int]:
-        """The merge of the staged rows (those whose key is stored, or not, when `stored` is
-        given): (created, changed)."""
-        merged = self._merge_statement(now, stored=stored).cte("merged")
-        totals = select(func.count().filter(merged.c.inserted), func.count())
-        created, changed = connection.execute(totals).one()
-        return int(created), int(changed)
-
-    def _insert_new(self, connection: Connection, now: datetime) -> int | None:
-        """Insert the staged rows whose key is not stored by a plain INSERT, about a tenth
-        cheaper for the database than the merge's speculative insertion (a fresh import is
-        all new rows); None, with nothing written, when a concurrent importer committed one
-        of those keys first (a unique violation), so the caller merges them instead."""
-        inserted = (
-            postgresql_insert(PRODUCTS)
-            .from_select(INSERT_COLUMNS, self._staged_rows(now).where(~self._is_stored()))
-            .returning(literal_column("1"))
-            .cte("inserted")
-        )
-        try:
-            with connection.begin_nested():
-                return int(
-                    connection.execute(select(func.count()).select_from(inserted)).scalar_one()
-                )
-        except IntegrityError as error:
-            if getattr(error.orig, "sqlstate", None) != UNIQUE_VIOLATION:
-                raise
-            return None
-
-    def _is_stored(self) -> Any:
-        """Whether a staged row's key is among this organization's products."""
-        return exists(
-            self.scoped(
-                select(literal(1)).where(
-                    Product.source_platform == STAGING.c.source_platform,
-                    Product.source_id == STAGING.c.source_id,
-                ),
-                Product,
-            )
         )
 
     def _count_stale(self, connection: Connection) -> int:
@@ -528,29 +473,20 @@ class ProductUpserts(TenantRepository[Product]):
         )
         return int(connection.execute(statement).scalar_one())
 
-    def _staged_rows(self, now: datetime) -> Any:
-        """The staged rows as products columns, in the staging table's order (key order)."""
+    def _merge_statement(self, now: datetime) -> Any:
+        products = PRODUCTS
         # All writers take the row locks in the same order, key order, which is the staging
         # table's: `prepare` sorted the rows, one COPY wrote them into the emptied table, and
         # a sequential scan of a temporary table reads its pages in order (PostgreSQL never
         # synchronizes scans of local buffers). An order broken anyway could only deadlock
         # two importers, and PostgreSQL would abort one, whose job is retried.
-        return select(
+        staged = select(
             STAGING.c.id,
             literal(self.organization_id, Uuid()),
             *(_staged(name) for name in (*KEY_COLUMNS, *CONTENT_COLUMNS)),
-            literal(now, PRODUCTS.c.created_at.type),
-            literal(now, PRODUCTS.c.updated_at.type),
+            literal(now, products.c.created_at.type),
+            literal(now, products.c.updated_at.type),
         )
-
-    def _merge_statement(self, now: datetime, *, stored: bool | None = None) -> Any:
-        """INSERT … ON CONFLICT DO UPDATE of the staged rows (those whose key is stored, or
-        not, when `stored` is given), returning each written product's id and whether it is
-        new."""
-        products = PRODUCTS
-        staged = self._staged_rows(now)
-        if stored is not None:
-            staged = staged.where(self._is_stored() if stored else ~self._is_stored())
         statement = postgresql_insert(products).from_select(INSERT_COLUMNS, staged)
         incoming = statement.excluded
         stored_at, incoming_at = products.c.source_updated_at, incoming.source_updated_at
