@@ -1,0 +1,115 @@
+"""Dashboard access control without a browser: login, CSRF, roles, tenancy, redirects."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shelfwise.accounts.models import Role
+from shelfwise.platform.context import AppContext
+from tests.factories import Tenant, create_listing, create_tenant
+from tests.web.helpers import dashboard_login
+
+
+@pytest.mark.parametrize(
+    "path", ["/dashboard", "/dashboard/catalog", "/dashboard/jobs", "/dashboard/settings"]
+)
+def test_anonymous_visitor_is_sent_to_login(client: TestClient, path: str) -> None:
+    client.cookies.clear()
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/login?next={path.replace('/', '%2F')}"
+
+
+def test_public_landing_page_needs_no_login(client: TestClient) -> None:
+    client.cookies.clear()
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'href="/dashboard"' in response.text
+
+
+def test_login_sets_httponly_lax_cookies_and_logout_revokes_the_session(
+    client: TestClient, tenant: Tenant
+) -> None:
+    client.cookies.clear()
+    response = client.post(
+        "/login",
+        data={"email": tenant.email, "password": tenant.password, "next": "/dashboard/jobs"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/dashboard/jobs"
+    cookies = response.headers.get_list("set-cookie")
+    access = next(c for c in cookies if c.startswith("sw_access="))
+    assert "HttpOnly" in access and "SameSite=lax" in access
+    assert "Max-Age" not in access  # a browser-session cookie: closing the browser ends it
+    csrf = dashboard_login(client, tenant.email)
+    token = client.cookies["sw_access"]
+    assert client.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    # The session behind the cookie is revoked server-side: the token no longer works anywhere.
+    api = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 401
+    client.cookies.set("sw_access", token)
+    assert client.get("/dashboard", follow_redirects=False).status_code == 303
+
+
+def test_wrong_password_shows_the_form_again(client: TestClient, tenant: Tenant) -> None:
+    client.cookies.clear()
+    response = client.post("/login", data={"email": tenant.email, "password": "wrong-password!"})
+    assert response.status_code == 401
+    assert "Invalid email or password." in response.text
+    assert "sw_access" not in client.cookies
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"],
+    ids=["absolute", "scheme-relative", "backslash", "javascript"],
+)
+def test_next_outside_the_site_is_not_followed(
+    client: TestClient, tenant: Tenant, target: str
+) -> None:
+    client.cookies.clear()
+    response = client.post(
+        "/login",
+        data={"email": tenant.email, "password": tenant.password, "next": target},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/dashboard"
+
+
+def test_post_without_csrf_token_is_refused_and_changes_nothing(
+    client: TestClient, tenant: Tenant
+) -> None:
+    dashboard_login(client, tenant.email)
+    response = client.post("/logout", data={"csrf": "0" * 64}, follow_redirects=False)
+    assert response.status_code == 403
+    assert client.get("/dashboard", follow_redirects=False).status_code == 200
+    missing = client.post("/logout", data={}, follow_redirects=False)
+    assert missing.status_code == 403
+    assert client.get("/dashboard", follow_redirects=False).status_code == 200
+
+
+def test_viewer_cannot_see_settings(context: AppContext, client: TestClient) -> None:
+    viewer = create_tenant(context, client, Role.VIEWER)
+    dashboard_login(client, viewer.email)
+    response = client.get("/dashboard/settings")
+    assert response.status_code == 403
+    assert "admin role or higher" in response.text
+    assert 'href="/dashboard/settings"' in client.get("/dashboard").text
+
+
+def test_another_organizations_listing_is_not_found(
+    client: TestClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    theirs = create_listing(client, other_tenant, title="Their secret kettle")
+    dashboard_login(client, tenant.email)
+    response = client.get(f"/dashboard/listings/{theirs['id']}")
+    assert response.status_code == 404
+    assert "Their secret kettle" not in response.text
+    catalog = client.get("/dashboard/catalog", params={"q": "secret kettle"})
+    assert "Their secret kettle" not in catalog.text
+
+
+def test_dashboard_routes_stay_out_of_the_openapi_document(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert [path for path in paths if path.startswith(("/dashboard", "/login"))] == []
