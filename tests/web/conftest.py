@@ -46,7 +46,12 @@ def live_server(context: AppContext) -> Iterator[str]:
     import uvicorn
 
     settings = context.settings.model_copy(
-        update={"embedded_worker": True, "relay_interval": timedelta(milliseconds=100)}
+        update={
+            "embedded_worker": True,
+            "relay_interval": timedelta(milliseconds=100),
+            # ASIN fetches answer from the demo marketplace (in-process), never from Amazon.
+            "demo_marketplace": True,
+        }
     )
     app = create_app(settings, dataclasses.replace(context, settings=settings))
     port = _free_port()

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from shelfwise.accounts.models import Role
 from shelfwise.platform.context import AppContext
-from tests.factories import Tenant, create_listing, create_tenant
+from tests.factories import Tenant, create_account, create_listing, create_tenant
 from tests.web.browser_data import seed_catalog
 from tests.web.conftest import screenshot
 
@@ -112,3 +112,39 @@ def test_an_organization_cannot_see_anothers_listing(
     page.goto("/dashboard/catalog?q=secret+lamp")
     assert page.locator(".empty").is_visible()
     screenshot(page, "catalog-empty")
+
+
+def test_fetch_asins_and_sync_them_into_the_catalog(
+    client: TestClient, tenant: Tenant, page: Any
+) -> None:
+    create_account(client, tenant, marketplace="amazon.com")
+    log_in(page, tenant.email, tenant.password, "/dashboard/asins")
+    page.wait_for_url("**/dashboard/asins")
+    screenshot(page, "asins-empty")
+    page.get_by_label("ASINs").fill("B0DEMO0001, B08N5WRWNW")
+    page.get_by_role("button", name="Fetch").click()
+    rows = page.locator("table.items tbody tr")
+    assert rows.count() == 2
+    assert rows.nth(0).locator("td").nth(2).inner_text() == "Anker USB-C Charger 65W demo"
+    assert page.locator(".banner.demo").is_visible()  # demo items are marked as such
+    screenshot(page, "asins-fetch")
+
+    page.get_by_label("Select all items").check()
+    page.get_by_role("button", name="Sync selected into the catalog").click()
+    page.wait_for_url("**/dashboard/asins?tab=sync")
+    assert page.locator(".flash").inner_text() == "Syncing 2 items into the catalog."
+    history = page.locator("table.jobs tbody tr").first
+    history.locator("[data-percent]").filter(has_text="100%").wait_for(timeout=30_000)
+    page.reload()
+    assert history.locator("td").nth(3).inner_text() == "2"  # created
+    screenshot(page, "asins-sync")
+
+    page.get_by_role("link", name="Cache").click()
+    assert page.locator(".kpi strong").nth(1).inner_text() == "2"
+    screenshot(page, "asins-cache")
+    page.get_by_role("button", name="Clear the cache").click()
+    assert page.locator(".flash").inner_text() == "Cleared 2 cached items."
+    assert page.locator(".kpi strong").nth(1).inner_text() == "0"
+
+    page.goto("/dashboard/catalog?q=Anker")
+    assert page.get_by_role("link", name="Anker USB-C Charger 65W").is_visible()

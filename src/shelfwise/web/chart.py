@@ -37,7 +37,7 @@ def line_chart(title: str, series: Sequence[Series]) -> str:
     width = (end - start) or 1.0
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(title)}" preserveAspectRatio="none">',
+        f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         f'<line class="axis" x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" '
         f'y2="{HEIGHT - PAD}"/>',

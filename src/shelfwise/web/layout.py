@@ -14,6 +14,7 @@ from shelfwise.web.session import csrf_token
 NAV = (
     ("overview", "/dashboard", "Overview"),
     ("catalog", "/dashboard/catalog", "Catalog"),
+    ("asins", "/dashboard/asins", "ASINs"),
     ("jobs", "/dashboard/jobs", "Jobs"),
     ("settings", "/dashboard/settings", "Settings"),
 )

@@ -14,7 +14,8 @@ document.addEventListener("DOMContentLoaded", () => {
   // Select all rows of a table, and show how many are selected.
   document.querySelectorAll("input[data-select-all]").forEach((all) => {
     const form = all.closest("form");
-    const boxes = () => form.querySelectorAll("input[name=listing_ids]");
+    const name = all.dataset.selectAll || "listing_ids";
+    const boxes = () => form.querySelectorAll(`input[type=checkbox][name="${name}"]`);
     const count = form.querySelector("[data-selected-count]");
     const update = () => {
       const n = [...boxes()].filter((b) => b.checked).length;
