@@ -2,6 +2,7 @@
 scenarios of issue 8 that the built pages support, with screenshots of every page."""
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -133,7 +134,7 @@ def test_fetch_asins_and_sync_them_into_the_catalog(
     page.get_by_role("button", name="Sync selected into the catalog").click()
     page.wait_for_url("**/dashboard/asins?tab=sync")
     assert page.locator(".flash").inner_text() == "Syncing 2 items into the catalog."
-    history = page.locator("table.jobs tbody tr").first
+    history = page.locator("table.runs tbody tr").first
     history.locator("[data-percent]").filter(has_text="100%").wait_for(timeout=30_000)
     page.reload()
     assert history.locator("td").nth(3).inner_text() == "2"  # created
@@ -148,3 +149,61 @@ def test_fetch_asins_and_sync_them_into_the_catalog(
 
     page.goto("/dashboard/catalog?q=Anker")
     assert page.get_by_role("link", name="Anker USB-C Charger 65W").is_visible()
+
+
+def _catalog_csv(path: Path, rows: int) -> Path:
+    lines = ["source id,title,Hersteller X,price,currency"]
+    lines += [f"CSV-{n},Garden Hose {n}m,Hoseworks,{10 + n}.50,GBP" for n in range(1, rows + 1)]
+    lines.append("CSV-BAD,Broken price row,Hoseworks,not-a-price,GBP")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_upload_a_csv_with_mapping_and_dry_run_then_watch_it_reach_100_percent(
+    tenant: Tenant, page: Any, tmp_path: Path
+) -> None:
+    csv_file = _catalog_csv(tmp_path / "hoses.csv", 40)
+    log_in(page, tenant.email, tenant.password, "/dashboard/imports")
+    page.wait_for_url("**/dashboard/imports")
+    screenshot(page, "imports-empty")
+    page.get_by_label("CSV or XLSX file").set_input_files(str(csv_file))
+    brand = page.get_by_label("Field for Hersteller X")
+    assert brand.input_value() == ""  # not a known name for any field: skipped unless mapped
+    assert page.get_by_label("Field for title").input_value() == "title"
+    brand.select_option("brand")
+    page.get_by_label("Dry run").check()
+    screenshot(page, "imports-mapping")
+    page.get_by_role("button", name="Upload").click()
+    assert page.locator(".flash").inner_text() == "Dry run of hoses.csv started."
+    dry = page.locator("table.runs tbody tr").first
+    dry.locator("[data-percent]").filter(has_text="100").wait_for(timeout=30_000)
+
+    page.get_by_label("CSV or XLSX file").set_input_files(str(csv_file))
+    # The mapping chosen for these headers was saved with the dry run and is suggested now.
+    assert page.get_by_label("Field for Hersteller X").input_value() == "brand"
+    page.get_by_role("button", name="Upload").click()
+    run = page.locator("table.runs tbody tr").first
+    run.locator("[data-percent]").filter(has_text="100").wait_for(timeout=30_000)
+    assert run.locator("[data-status]").inner_text() == "succeeded"
+    page.reload()
+    cells = page.locator("table.runs tbody tr").first.locator("td")
+    assert [cells.nth(i).inner_text() for i in (3, 5)] == ["40", "1"]  # created, rejected
+    with page.expect_download() as download:
+        page.get_by_role("link", name="errors.csv").first.click()
+    report = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert report == ["row,field,message", "line 42,price,'not-a-price' is not a price"]
+    screenshot(page, "imports")
+
+
+def test_webhook_source_shows_its_secret_once_with_an_example(tenant: Tenant, page: Any) -> None:
+    log_in(page, tenant.email, tenant.password, "/dashboard/imports")
+    page.wait_for_url("**/dashboard/imports")
+    page.get_by_label("New source name").fill("n8n-allegro")
+    page.get_by_role("button", name="Create source").click()
+    secret = page.locator("code.secret").inner_text()
+    assert f"SECRET='{secret}'" in page.locator("pre.example").inner_text()
+    screenshot(page, "webhook-secret")
+    page.get_by_role("link", name="Back to imports").click()
+    row = page.locator("tr", has_text="n8n-allegro")
+    assert secret not in row.inner_text()
+    assert secret[-4:] in row.inner_text()  # only the masked hint is shown again

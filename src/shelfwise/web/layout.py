@@ -15,6 +15,7 @@ NAV = (
     ("overview", "/dashboard", "Overview"),
     ("catalog", "/dashboard/catalog", "Catalog"),
     ("asins", "/dashboard/asins", "ASINs"),
+    ("imports", "/dashboard/imports", "Imports"),
     ("jobs", "/dashboard/jobs", "Jobs"),
     ("settings", "/dashboard/settings", "Settings"),
 )

@@ -18,7 +18,7 @@ from shelfwise.jobs.models import JobStatus
 from shelfwise.jobs.repository import JobRepository
 from shelfwise.jobs.schemas import job_out
 from shelfwise.platform.errors import ShelfwiseError
-from shelfwise.web import asins, auth_pages, catalog, jobs, listing, settings
+from shelfwise.web import asins, auth_pages, catalog, imports, jobs, listing, settings
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
     LoginRequired,
@@ -79,6 +79,7 @@ def install_dashboard(app: FastAPI) -> None:
         catalog.router,
         listing.router,
         asins.router,
+        imports.router,
         jobs.router,
         settings.router,
     ):

@@ -40,4 +40,44 @@ document.addEventListener("DOMContentLoaded", () => {
     };
     poll();
   });
+  // Column mapping: the server suggests one from the file's headers; each column can change.
+  document.querySelectorAll("form[data-mapping-editor]").forEach((form) => {
+    const targets = JSON.parse(form.dataset.targets);
+    const hidden = form.querySelector("input[name=mapping]");
+    const box = form.querySelector("[data-mapping]");
+    const body = box.querySelector("tbody");
+    const write = () => {
+      const mapping = {};
+      body.querySelectorAll("select").forEach((s) => { if (s.value) mapping[s.dataset.column] = s.value; });
+      hidden.value = JSON.stringify(mapping);
+    };
+    form.querySelector("input[type=file]").addEventListener("change", async (event) => {
+      hidden.value = "";
+      body.textContent = "";
+      box.hidden = true;
+      const file = event.target.files[0];
+      if (!file) return;
+      const data = new FormData();
+      data.append("csrf", form.querySelector("input[name=csrf]").value);
+      data.append("file", file);
+      const response = await fetch("/dashboard/imports/preview", { method: "POST", body: data });
+      if (!response.ok) return;  // the upload itself reports what is wrong with the file
+      const preview = await response.json();
+      preview.headers.forEach((header) => {
+        const row = body.insertRow();
+        row.insertCell().textContent = header;
+        const select = document.createElement("select");
+        select.dataset.column = header;
+        select.setAttribute("aria-label", "Field for " + header);
+        select.add(new Option("— skip —", ""));
+        targets.forEach((t) => select.add(new Option(t, t, false, preview.mapping[header] === t)));
+        select.addEventListener("change", write);
+        row.insertCell().append(select);
+        const first = preview.rows.length ? preview.rows[0][header] : "";
+        row.insertCell().textContent = first === undefined || first === null ? "" : String(first);
+      });
+      box.hidden = false;
+      write();
+    });
+  });
 });
