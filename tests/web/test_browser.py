@@ -10,7 +10,13 @@ from fastapi.testclient import TestClient
 
 from shelfwise.accounts.models import Role
 from shelfwise.platform.context import AppContext
-from tests.factories import Tenant, create_account, create_listing, create_tenant
+from tests.factories import (
+    Tenant,
+    add_member,
+    create_account,
+    create_listing,
+    create_tenant,
+)
 from tests.web.browser_data import seed_catalog
 from tests.web.conftest import screenshot
 
@@ -207,3 +213,62 @@ def test_webhook_source_shows_its_secret_once_with_an_example(tenant: Tenant, pa
     row = page.locator("tr", has_text="n8n-allegro")
     assert secret not in row.inner_text()
     assert secret[-4:] in row.inner_text()  # only the masked hint is shown again
+
+
+def test_settings_credentials_masked_rotated_and_deleted_and_api_keys(
+    tenant: Tenant, page: Any
+) -> None:
+    log_in(page, tenant.email, tenant.password, "/dashboard/settings")
+    page.wait_for_url("**/dashboard/settings")
+    page.get_by_label("Base URL").fill("http://127.0.0.1:9/v1")
+    page.get_by_label("Model").fill("tiny-model")
+    page.get_by_label("API key").fill("sk-test-abcdefgh1234")
+    page.get_by_role("button", name="Store provider").click()
+    assert page.locator(".flash").inner_text() == "Stored the LLM provider (tiny-model)."
+    credential = page.locator("article.credential")
+    assert "sk-test-abcdefgh1234" not in page.content()  # only the masked hint
+    assert "1234" in credential.inner_text()
+
+    credential.get_by_text("Rotate").click()
+    credential.get_by_label("New api_key").fill("sk-test-new-secret-9999")
+    credential.get_by_label("New base_url").fill("http://127.0.0.1:9/v1")
+    credential.get_by_label("New model").fill("tiny-model")
+    credential.get_by_role("button", name="Save new secrets").click()
+    assert page.locator(".flash").inner_text() == "Rotated the secrets of LLM tiny-model."
+    assert "9999" in page.locator("article.credential").inner_text()
+    screenshot(page, "settings-credentials")
+
+    page.get_by_role("button", name="Delete").click()  # confirm() is accepted
+    assert page.locator(".flash").inner_text() == "Deleted the credential LLM tiny-model."
+    assert page.locator("article.credential").count() == 0
+
+    page.get_by_label("Name", exact=True).fill("n8n")
+    page.get_by_role("button", name="Create API key").click()
+    key = page.locator("code.secret").inner_text()
+    assert key.startswith("swk_")
+    page.get_by_role("link", name="Back to settings").click()
+    assert key not in page.content()
+    page.get_by_role("button", name="Revoke").click()
+    assert page.locator(".flash").inner_text() == "Revoked the API key n8n."
+    assert page.get_by_role("cell", name="revoked").is_visible()
+
+
+def test_organization_switcher_changes_what_is_shown(
+    context: AppContext, client: TestClient, tenant: Tenant, other_tenant: Tenant, page: Any
+) -> None:
+    create_listing(client, tenant, title="Home org teapot")
+    create_listing(client, other_tenant, title="Second org lantern")
+    add_member(context, other_tenant.organization_id, tenant.email, Role.ANALYST)
+    log_in(page, tenant.email, tenant.password, "/dashboard/catalog")
+    page.wait_for_url("**/dashboard/catalog")
+    assert page.get_by_role("link", name="Home org teapot").is_visible()
+    assert page.get_by_role("link", name="Second org lantern").count() == 0
+    switcher = page.get_by_label("Organization")
+    switcher.select_option(str(other_tenant.organization_id))  # app.js submits on change
+    page.wait_for_url("**/dashboard")
+    assert page.locator(".flash").inner_text() == "Organization switched."
+    screenshot(page, "overview-switched")
+    page.goto("/dashboard/catalog")
+    assert page.get_by_role("link", name="Second org lantern").is_visible()
+    assert page.get_by_role("link", name="Home org teapot").count() == 0
+    assert page.goto("/dashboard/settings").status == 403  # an analyst there

@@ -18,7 +18,16 @@ from shelfwise.jobs.models import JobStatus
 from shelfwise.jobs.repository import JobRepository
 from shelfwise.jobs.schemas import job_out
 from shelfwise.platform.errors import ShelfwiseError
-from shelfwise.web import asins, auth_pages, catalog, imports, jobs, listing, settings
+from shelfwise.web import (
+    asins,
+    auth_pages,
+    catalog,
+    credentials,
+    imports,
+    jobs,
+    listing,
+    settings,
+)
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
     LoginRequired,
@@ -82,6 +91,7 @@ def install_dashboard(app: FastAPI) -> None:
         imports.router,
         jobs.router,
         settings.router,
+        credentials.router,
     ):
         app.include_router(each)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

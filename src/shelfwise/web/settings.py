@@ -1,4 +1,5 @@
-"""Settings page (admins and owners): members and roles, API keys, system health."""
+"""Settings page (admins and owners): members and roles, marketplace accounts, credentials,
+the LLM provider, API keys and system health (actions on secrets: credentials.py)."""
 
 import uuid
 from typing import Annotated
@@ -11,7 +12,10 @@ from shelfwise.accounts.auth import Context, DbSession
 from shelfwise.accounts.models import Role
 from shelfwise.accounts.repository import AccountsRepository
 from shelfwise.audit.service import audit
+from shelfwise.catalog.repository import MarketplaceAccountRepository
+from shelfwise.integrations.llm.schemas import CREDENTIAL_KIND as LLM_KIND
 from shelfwise.operations.endpoints import health
+from shelfwise.vault.repository import CredentialRepository
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
     CsrfField,
@@ -37,6 +41,12 @@ def settings_page(
         "api_keys": repository.api_keys_of(principal.organization_id),
         "roles": [role.value for role in Role],
         "health": orjson.loads(bytes(health(context).body)),
+        "credentials": [
+            (credential, context.vault.masked(credential))
+            for credential in CredentialRepository(session, principal.organization_id).all()
+        ],
+        "accounts": MarketplaceAccountRepository(session, principal.organization_id).all(),
+        "llm_kind": LLM_KIND,
     }
     return render(request, "settings.html", values)
 
