@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 
 from shelfwise.accounts.models import Role
 from shelfwise.platform.context import AppContext
+from tests.accounts.test_totp import enroll, fresh_code
 from tests.factories import Tenant, create_listing, create_tenant
 from tests.web.helpers import dashboard_login
 
@@ -113,3 +114,66 @@ def test_another_organizations_listing_is_not_found(
 def test_dashboard_routes_stay_out_of_the_openapi_document(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert [path for path in paths if path.startswith(("/dashboard", "/login"))] == []
+
+
+def test_login_asks_for_the_totp_code_when_enrolled(client: TestClient, tenant: Tenant) -> None:
+    secret, step = enroll(client, tenant)
+    client.cookies.clear()
+    first = client.post("/login", data={"email": tenant.email, "password": tenant.password})
+    assert first.status_code == 200
+    assert 'name="totp_code"' in first.text
+    assert "sw_access" not in client.cookies
+    wrong = client.post(
+        "/login",
+        data={"email": tenant.email, "password": tenant.password, "totp_code": "000000"},
+    )
+    assert wrong.status_code == 401
+    assert "A valid TOTP code is required." in wrong.text
+    code, _ = fresh_code(secret, step)
+    signed_in = client.post(
+        "/login",
+        data={"email": tenant.email, "password": tenant.password, "totp_code": code},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303
+    assert client.get("/dashboard", follow_redirects=False).status_code == 200
+
+
+def test_switching_to_an_organization_one_is_not_a_member_of_is_refused(
+    client: TestClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    csrf = dashboard_login(client, tenant.email)
+    response = client.post(
+        "/dashboard/organization",
+        data={"csrf": csrf, "organization_id": str(other_tenant.organization_id)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert "sw_org" not in response.headers.get("set-cookie", "")
+    # Even a forged cookie naming it shows the user's own organization, never the other one.
+    client.cookies.set("sw_org", str(other_tenant.organization_id))
+    page = client.get("/dashboard")
+    assert page.status_code == 200
+    own = client.get("/api/auth/me", headers=tenant.headers).json()["organizations"][0]["name"]
+    other = client.get("/api/auth/me", headers=other_tenant.headers).json()
+    assert f"{own} · owner" in page.text
+    assert other["organizations"][0]["name"] not in page.text
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/dashboard/catalog/bulk", {"action": "optimize"}),
+        ("/dashboard/settings/api-keys", {"name": "k", "role": "viewer"}),
+        ("/dashboard/asins/cache/clear", {}),
+    ],
+    ids=["bulk-optimize", "create-api-key", "clear-cache"],
+)
+def test_every_form_post_needs_the_csrf_token(
+    client: TestClient, tenant: Tenant, path: str, data: dict[str, str]
+) -> None:
+    dashboard_login(client, tenant.email)
+    response = client.post(path, data=data, follow_redirects=False)
+    assert response.status_code == 403
+    keys = client.get("/api/api-keys", headers=tenant.headers).json()
+    assert keys == []
