@@ -177,3 +177,19 @@ def test_every_form_post_needs_the_csrf_token(
     assert response.status_code == 403
     keys = client.get("/api/api-keys", headers=tenant.headers).json()
     assert keys == []
+
+
+def test_an_expired_access_cookie_is_renewed_with_the_refresh_cookie(
+    client: TestClient, tenant: Tenant
+) -> None:
+    dashboard_login(client, tenant.email)
+    old_refresh = client.cookies["sw_refresh"]
+    domain = next(c.domain for c in client.cookies.jar if c.name == "sw_access")
+    client.cookies.set("sw_access", "expired-or-garbage", domain=domain, path="/")
+    response = client.get("/dashboard", follow_redirects=False)
+    assert response.status_code == 200
+    assert client.cookies["sw_refresh"] != old_refresh  # rotated, like POST /api/auth/refresh
+    fresh = client.cookies["sw_access"]
+    assert (
+        client.get("/api/auth/me", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
+    )

@@ -53,6 +53,8 @@ def test_login_catalog_listing_and_approve_a_proposal(
     assert page.locator("[data-version]").inner_text() == "1"
     assert page.locator("svg.chart polyline").count() == 2  # price and BSR
     assert page.locator("tr.mine td").first.inner_text() == "AMINE (you)"
+    assert "6 of 9 checks pass (amazon.co.uk rules)" in page.locator("main").inner_text()
+    assert page.get_by_text("Add 3 bullet points").is_visible()
 
     page.get_by_role("button", name="Propose new content").click()
     assert page.locator(".flash").inner_text() == "A new proposal is ready for review."

@@ -50,7 +50,7 @@ def line_chart(title: str, series: Sequence[Series]) -> str:
         parts.append(f'<polyline class="{each.css_class}" points="{coordinates}"/>')
         last = ordered[-1][1]
         parts.append(
-            f'<text class="{each.css_class}" x="{PAD}" y="{14 + 14 * index}">'
+            f'<text class="{each.css_class}" x="{PAD}" y="{18 + 18 * index}">'
             f"{escape(each.label)}: {last:g}</text>"
         )
     first = datetime.fromtimestamp(start).strftime("%d %b")

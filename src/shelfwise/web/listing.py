@@ -19,6 +19,7 @@ from shelfwise.intelligence.service import proposal as proposals
 from shelfwise.market.repository import OfferSnapshotRepository, RankSnapshotRepository
 from shelfwise.platform.types import utcnow
 from shelfwise.web.chart import Series, as_float, line_chart
+from shelfwise.web.checks import content_checks
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
     CsrfField,
@@ -83,6 +84,7 @@ def detail(
         "can_decide": principal.role.at_least(Role.ADMIN),
         "can_edit": principal.role.at_least(Role.ANALYST),
         "proposed": ProposalStatus.PROPOSED,
+        "checks": content_checks(listing),
     }
     return render(request, "listing.html", values)
 
