@@ -6,7 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 from html import escape
 
-WIDTH, HEIGHT, PAD = 640, 200, 36
+WIDTH, HEIGHT, PAD = 640, 220, 36
+TOP = 52  # room above the lines for the series' labels
 
 
 @dataclass(frozen=True)
@@ -20,9 +21,9 @@ class Series:
 def _scale(values: Sequence[float], invert: bool) -> list[float]:
     low, high = min(values), max(values)
     span = (high - low) or 1.0
-    inner = HEIGHT - 2 * PAD
+    inner = HEIGHT - TOP - PAD
     return [
-        PAD + ((value - low) / span if invert else (high - value) / span) * inner
+        TOP + ((value - low) / span if invert else (high - value) / span) * inner
         for value in values
     ]
 
