@@ -4,9 +4,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shelfwise.accounts.models import Role
+from shelfwise.demo.service import DEMO_ORGANIZATION
 from shelfwise.platform.context import AppContext
 from tests.accounts.test_totp import enroll, fresh_code
-from tests.factories import Tenant, create_listing, create_tenant
+from tests.factories import (
+    Tenant,
+    create_listing,
+    create_organization,
+    create_tenant,
+    create_user,
+    unique,
+)
 from tests.web.helpers import dashboard_login
 
 
@@ -193,3 +201,33 @@ def test_an_expired_access_cookie_is_renewed_with_the_refresh_cookie(
     assert (
         client.get("/api/auth/me", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
     )
+
+
+def test_cookies_are_secure_over_https(client: TestClient, tenant: Tenant) -> None:
+    client.cookies.clear()
+    response = client.post(
+        "https://testserver/login",
+        data={"email": tenant.email, "password": tenant.password},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    cookies = response.headers.get_list("set-cookie")
+    assert all("Secure" in cookie for cookie in cookies if cookie.startswith("sw_"))
+    client.cookies.clear()
+
+
+def test_text_from_the_catalog_is_escaped(client: TestClient, tenant: Tenant) -> None:
+    listing = create_listing(client, tenant, title="<script>alert(1)</script> Kettle")
+    dashboard_login(client, tenant.email)
+    for path in ("/dashboard/catalog", f"/dashboard/listings/{listing['id']}"):
+        page = client.get(path).text
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; Kettle" in page
+
+
+def test_the_demo_organization_carries_a_banner(context: AppContext, client: TestClient) -> None:
+    email = f"{unique('demo')}@example.com"
+    create_user(context, email)
+    create_organization(context, email, DEMO_ORGANIZATION)
+    dashboard_login(client, email)
+    assert "Demo organization: every product" in client.get("/dashboard").text

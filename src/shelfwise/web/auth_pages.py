@@ -14,6 +14,7 @@ from shelfwise.web.session import (
     PagePrincipal,
     check_csrf,
     clear_login_cookies,
+    cookie_options,
     redirect,
     render,
     safe_next,
@@ -64,7 +65,7 @@ def login(
         return render(request, "login.html", values, status_code=status)
     response = redirect(request, safe_next(next))
     set_login_cookies(request, response, result.tokens)
-    response.delete_cookie(ORG_COOKIE, path="/")
+    response.delete_cookie(ORG_COOKIE, path="/", **cookie_options(request))
     return response
 
 
@@ -80,7 +81,7 @@ def logout(
     if principal.session_id is not None:
         context.accounts.logout(session, principal.session_id)  # revokes the session server-side
     response = redirect(request, "/login", "You are logged out.")
-    clear_login_cookies(response)
+    clear_login_cookies(request, response)
     return response
 
 
@@ -101,12 +102,5 @@ def switch_organization(
             request, "/dashboard", "You are not a member of that organization.", "error"
         )
     response = redirect(request, "/dashboard", "Organization switched.")
-    response.set_cookie(
-        ORG_COOKIE,
-        str(organization_id),
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
+    response.set_cookie(ORG_COOKIE, str(organization_id), path="/", **cookie_options(request))
     return response

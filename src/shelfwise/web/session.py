@@ -64,18 +64,23 @@ def csrf_token(context: AppContext, session_id: uuid.UUID) -> str:
     return hmac.new(key, b"csrf:" + session_id.bytes, hashlib.sha256).hexdigest()
 
 
+def cookie_options(request: Request) -> dict[str, Any]:
+    """Every dashboard cookie, set or deleted: HttpOnly, SameSite=Lax, Secure over https."""
+    return {"httponly": True, "samesite": "lax", "secure": request.url.scheme == "https"}
+
+
 def set_login_cookies(request: Request, response: Response, tokens: IssuedTokens) -> None:
-    secure = request.url.scheme == "https"
-    common: dict[str, Any] = {"httponly": True, "samesite": "lax", "secure": secure}
+    common = cookie_options(request)
     response.set_cookie(ACCESS_COOKIE, tokens.access_token, path="/", **common)
     # The refresh token goes only to the dashboard, where an expired access token is renewed.
     response.set_cookie(REFRESH_COOKIE, tokens.refresh_token, path="/dashboard", **common)
 
 
-def clear_login_cookies(response: Response) -> None:
-    response.delete_cookie(ACCESS_COOKIE, path="/")
-    response.delete_cookie(REFRESH_COOKIE, path="/dashboard")
-    response.delete_cookie(ORG_COOKIE, path="/")
+def clear_login_cookies(request: Request, response: Response) -> None:
+    common = cookie_options(request)
+    response.delete_cookie(ACCESS_COOKIE, path="/", **common)
+    response.delete_cookie(REFRESH_COOKIE, path="/dashboard", **common)
+    response.delete_cookie(ORG_COOKIE, path="/", **common)
 
 
 def _active_organization(request: Request) -> uuid.UUID | None:
@@ -141,14 +146,9 @@ def check_csrf(request: Request, context: AppContext, principal: Principal, toke
 CsrfField = Annotated[str, Form(alias="csrf")]
 
 
-def flash(response: Response, message: str, kind: str = "ok") -> None:
+def flash(request: Request, response: Response, message: str, kind: str = "ok") -> None:
     response.set_cookie(
-        FLASH_COOKIE,
-        quote(f"{kind}|{message}"),
-        path="/",
-        httponly=True,
-        samesite="lax",
-        max_age=60,
+        FLASH_COOKIE, quote(f"{kind}|{message}"), path="/", max_age=60, **cookie_options(request)
     )
 
 
@@ -161,7 +161,7 @@ def _renew(request: Request, response: Response) -> None:
 def redirect(request: Request, url: str, message: str | None = None, kind: str = "ok") -> Response:
     response = RedirectResponse(url, status_code=303)
     if message:
-        flash(response, message, kind)
+        flash(request, response, message, kind)
     _renew(request, response)
     return response
 
@@ -181,7 +181,7 @@ def render(
         request, template, {"flash": flashed, **values}, status_code=status_code
     )
     if flashed is not None:
-        response.delete_cookie(FLASH_COOKIE, path="/")
+        response.delete_cookie(FLASH_COOKIE, path="/", **cookie_options(request))
     _renew(request, response)
     return response
 
