@@ -39,10 +39,11 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(context: AppContext) -> Iterator[str]:
     """The app on a free loopback port, sharing the session's test database, with the embedded
-    worker on so jobs started from a page really run and report progress."""
+    worker on so jobs started from a page really run and report progress. Per module: the
+    worker must be gone before other tests, which expect their jobs to stay queued."""
     import uvicorn
 
     settings = context.settings.model_copy(
