@@ -49,10 +49,12 @@ def line_chart(title: str, series: Sequence[Series]) -> str:
         xs = [PAD + (t.timestamp() - start) / width * (WIDTH - 2 * PAD) for t, _ in ordered]
         coordinates = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
         parts.append(f'<polyline class="{each.css_class}" points="{coordinates}"/>')
-        last = ordered[-1][1]
+        values = [value for _, value in ordered]
+        # No axis ticks: the latest value and the range say what the line's height means.
         parts.append(
             f'<text class="{each.css_class}" x="{PAD}" y="{18 + 18 * index}">'
-            f"{escape(each.label)}: {last:g}</text>"
+            f"{escape(each.label)}: {values[-1]:g} (last {len(values)} points: "
+            f"{min(values):g} to {max(values):g})</text>"
         )
     first = datetime.fromtimestamp(start).strftime("%d %b")
     last_day = datetime.fromtimestamp(end).strftime("%d %b")

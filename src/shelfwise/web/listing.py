@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from shelfwise.accounts.auth import Context, DbSession
 from shelfwise.accounts.models import Role
+from shelfwise.accounts.repository import AccountsRepository
 from shelfwise.catalog import service
 from shelfwise.integrations.llm.accounts import llm_connection
 from shelfwise.intelligence.clients import open_model
@@ -85,6 +86,11 @@ def detail(
         "can_edit": principal.role.at_least(Role.ANALYST),
         "proposed": ProposalStatus.PROPOSED,
         "checks": content_checks(listing),
+        # Versions name their author as an actor label (user:<id>); show members' e-mails.
+        "actors": {
+            f"user:{user.id}": user.email
+            for _, user in AccountsRepository(session).members_of(organization_id)
+        },
     }
     return render(request, "listing.html", values)
 

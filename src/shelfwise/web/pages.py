@@ -17,6 +17,7 @@ from shelfwise.catalog.repository import (
 from shelfwise.jobs.models import JobStatus
 from shelfwise.jobs.repository import JobRepository
 from shelfwise.jobs.schemas import job_out
+from shelfwise.market.repository import SyncRunRepository
 from shelfwise.platform.errors import ShelfwiseError
 from shelfwise.web import (
     asins,
@@ -56,6 +57,8 @@ def overview(
     failed = job_repository.page(
         statuses=(JobStatus.FAILED, JobStatus.DEAD), kind=None, before=None, limit=5
     )
+    accounts = MarketplaceAccountRepository(session, organization_id).all()
+    sync_runs = SyncRunRepository(session, organization_id)
     values = page_values(context, session, principal, "overview", "Overview")
     values |= {
         "products": ProductRepository(session, organization_id).count(),
@@ -66,7 +69,7 @@ def overview(
         "attention_score": ATTENTION_SCORE,
         "active_jobs": [job_out(job) for job in active],
         "alerts": [job_out(job) for job in failed],
-        "accounts": MarketplaceAccountRepository(session, organization_id).all(),
+        "accounts": [(a, sync_runs.latest_per_dataset(a.id)) for a in accounts],
     }
     return render(request, "overview.html", values)
 
