@@ -122,7 +122,10 @@ def main() -> None:
         process, base_url = start_server(settings, organization_id, log_path)
         try:
             with httpx.Client(base_url=base_url, timeout=30) as client:
-                signed_in = client.post("/login", data={"email": EMAIL, "password": PASSWORD})
+                form = client.get("/login").text
+                token = form.split('name="login_token" value="', 1)[1].split('"', 1)[0]
+                credentials = {"email": EMAIL, "password": PASSWORD, "login_token": token}
+                signed_in = client.post("/login", data=credentials)
                 if signed_in.status_code != 303 or "sw_access" not in client.cookies:
                     raise SystemExit(f"login answered {signed_in.status_code}")
                 page = client.get("/dashboard/catalog")

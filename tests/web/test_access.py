@@ -15,7 +15,7 @@ from tests.factories import (
     create_user,
     unique,
 )
-from tests.web.helpers import dashboard_login
+from tests.web.helpers import dashboard_login, login_form
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,10 @@ def test_login_sets_httponly_lax_cookies_and_logout_revokes_the_session(
     client.cookies.clear()
     response = client.post(
         "/login",
-        data={"email": tenant.email, "password": tenant.password, "next": "/dashboard/jobs"},
+        data=login_form(
+            client,
+            **{"email": tenant.email, "password": tenant.password, "next": "/dashboard/jobs"},
+        ),
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -62,7 +65,9 @@ def test_login_sets_httponly_lax_cookies_and_logout_revokes_the_session(
 
 def test_wrong_password_shows_the_form_again(client: TestClient, tenant: Tenant) -> None:
     client.cookies.clear()
-    response = client.post("/login", data={"email": tenant.email, "password": "wrong-password!"})
+    response = client.post(
+        "/login", data=login_form(client, email=tenant.email, password="wrong-password!")
+    )
     assert response.status_code == 401
     assert "Invalid email or password." in response.text
     assert "sw_access" not in client.cookies
@@ -79,7 +84,9 @@ def test_next_outside_the_site_is_not_followed(
     client.cookies.clear()
     response = client.post(
         "/login",
-        data={"email": tenant.email, "password": tenant.password, "next": target},
+        data=login_form(
+            client, **{"email": tenant.email, "password": tenant.password, "next": target}
+        ),
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -127,20 +134,26 @@ def test_dashboard_routes_stay_out_of_the_openapi_document(client: TestClient) -
 def test_login_asks_for_the_totp_code_when_enrolled(client: TestClient, tenant: Tenant) -> None:
     secret, step = enroll(client, tenant)
     client.cookies.clear()
-    first = client.post("/login", data={"email": tenant.email, "password": tenant.password})
+    first = client.post(
+        "/login", data=login_form(client, email=tenant.email, password=tenant.password)
+    )
     assert first.status_code == 200
     assert 'name="totp_code"' in first.text
     assert "sw_access" not in client.cookies
     wrong = client.post(
         "/login",
-        data={"email": tenant.email, "password": tenant.password, "totp_code": "000000"},
+        data=login_form(
+            client, **{"email": tenant.email, "password": tenant.password, "totp_code": "000000"}
+        ),
     )
     assert wrong.status_code == 401
     assert "A valid TOTP code is required." in wrong.text
     code, _ = fresh_code(secret, step)
     signed_in = client.post(
         "/login",
-        data={"email": tenant.email, "password": tenant.password, "totp_code": code},
+        data=login_form(
+            client, **{"email": tenant.email, "password": tenant.password, "totp_code": code}
+        ),
         follow_redirects=False,
     )
     assert signed_in.status_code == 303
@@ -207,7 +220,7 @@ def test_cookies_are_secure_over_https(client: TestClient, tenant: Tenant) -> No
     client.cookies.clear()
     response = client.post(
         "https://testserver/login",
-        data={"email": tenant.email, "password": tenant.password},
+        data=login_form(client, email=tenant.email, password=tenant.password),
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -231,3 +244,18 @@ def test_the_demo_organization_carries_a_banner(context: AppContext, client: Tes
     create_organization(context, email, DEMO_ORGANIZATION)
     dashboard_login(client, email)
     assert "Demo organization: every product" in client.get("/dashboard").text
+
+
+def test_a_login_post_without_the_forms_token_is_refused(
+    client: TestClient, tenant: Tenant
+) -> None:
+    client.cookies.clear()
+    # What a form on another site could send: no login cookie comes with a cross-site POST.
+    response = client.post(
+        "/login",
+        data={"email": tenant.email, "password": tenant.password, "login_token": "forged"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+    assert "The login form expired; please try again." in response.text
+    assert "sw_access" not in client.cookies

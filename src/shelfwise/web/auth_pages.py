@@ -1,7 +1,9 @@
 """Login (with the TOTP step when enrolled), logout and the organization switcher."""
 
+import hmac
+import secrets
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -22,11 +24,25 @@ from shelfwise.web.session import (
 )
 
 router = APIRouter(include_in_schema=False)
+LOGIN_COOKIE = "sw_login"
+EXPIRED_FORM = "The login form expired; please try again."
+
+
+def _login_page(request: Request, values: dict[str, Any], status_code: int = 200) -> Response:
+    """The form with a fresh login token in a cookie and a hidden field (double submit): a
+    cross-site POST carries no SameSite=Lax cookie, so nobody can log a victim into their
+    account from another site (login CSRF)."""
+    token = secrets.token_urlsafe(24)
+    response = render(
+        request, "login.html", values | {"login_token": token}, status_code=status_code
+    )
+    response.set_cookie(LOGIN_COOKIE, token, path="/login", max_age=3600, **cookie_options(request))
+    return response
 
 
 @router.get("/login")
 def login_form(request: Request, next: str | None = None) -> Response:
-    return render(request, "login.html", {"next": safe_next(next), "email": "", "error": None})
+    return _login_page(request, {"next": safe_next(next), "email": "", "error": None})
 
 
 @router.post("/login")
@@ -37,7 +53,12 @@ def login(
     password: Annotated[str, Form(max_length=1000)],
     totp_code: Annotated[str, Form(max_length=12)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/dashboard",
+    login_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected, login_token):
+        values: dict[str, Any] = {"next": safe_next(next), "email": email, "error": EXPIRED_FORM}
+        return _login_page(request, values, status_code=403)
     # The API login's own unit of work and service: failed attempts are committed and throttled
     # the same way (E2); no session cookie is set before login succeeds (no fixation).
     with context.database.unit_of_work() as session:
@@ -62,10 +83,11 @@ def login(
             "password": password if totp else "",
         }
         status = 200 if asking_for_code or error is None else error.status_code
-        return render(request, "login.html", values, status_code=status)
+        return _login_page(request, values, status_code=status)
     response = redirect(request, safe_next(next))
     set_login_cookies(request, response, result.tokens)
     response.delete_cookie(ORG_COOKIE, path="/", **cookie_options(request))
+    response.delete_cookie(LOGIN_COOKIE, path="/login", **cookie_options(request))
     return response
 
 
