@@ -85,6 +85,7 @@ def test_bulk_optimize_progress_reaches_100_percent(
     row = page.locator("table.jobs tbody tr").first
     row.locator("[data-percent]").filter(has_text="100%").wait_for(timeout=30_000)
     row.locator("[data-status]").filter(has_text="succeeded").wait_for(timeout=10_000)
+    assert not row.get_by_role("button", name="Cancel").is_visible()  # hidden once it ended
     screenshot(page, "jobs")
 
 
@@ -97,6 +98,7 @@ def test_viewer_cannot_see_settings_but_an_owner_can(
     response = page.goto("/dashboard/settings")
     assert response is not None and response.status == 403
     assert page.get_by_role("heading", name="Not allowed").is_visible()
+    assert page.get_by_role("button", name="Log out").is_visible()  # the page keeps its header
     screenshot(page, "settings-viewer")
     page.get_by_role("link", name="Back to the overview").click()
     assert page.get_by_role("link", name="Settings").count() == 1  # shown, refused when followed

@@ -1,12 +1,14 @@
 """The dashboard's routers, its error pages and static files; `install_dashboard` wires them."""
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from shelfwise.accounts.auth import Context, DbSession
+from shelfwise.accounts.principal import Principal
 from shelfwise.catalog.models import Listing
 from shelfwise.catalog.repository import (
     ListingFilter,
@@ -18,6 +20,7 @@ from shelfwise.jobs.models import JobStatus
 from shelfwise.jobs.repository import JobRepository
 from shelfwise.jobs.schemas import job_out
 from shelfwise.market.repository import SyncRunRepository
+from shelfwise.platform.context import AppContext
 from shelfwise.platform.errors import ShelfwiseError
 from shelfwise.web import (
     asins,
@@ -75,12 +78,17 @@ def overview(
 
 
 def _error_page(request: Request, status: int, title: str, detail: str) -> Response:
-    return render(
-        request,
-        "error.html",
-        {"title": title, "detail": detail, "code": status},
-        status_code=status,
-    )
+    values: dict[str, Any] = {"title": title, "detail": detail, "code": status}
+    principal = getattr(request.state, "principal", None)
+    if isinstance(principal, Principal):
+        # Signed in: the page keeps its navigation (read in a short transaction of its own; the
+        # request's has ended with the error).
+        context: AppContext = request.app.state.context
+        with context.database.unit_of_work(
+            organization_id=principal.organization_id, write=False
+        ) as session:
+            values = page_values(context, session, principal, "", title) | values
+    return render(request, "error.html", values, status_code=status)
 
 
 def install_dashboard(app: FastAPI) -> None:

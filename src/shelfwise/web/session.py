@@ -109,9 +109,12 @@ def page_principal(request: Request, context: Context, session: DbSession) -> Pr
     organization_id = _active_organization(request)
     if token and not token.startswith("swk_"):  # API keys never sign in to the dashboard
         try:
-            return _authenticate(context, session, token, organization_id)
+            principal = _authenticate(context, session, token, organization_id)
         except AuthenticationError:
             pass
+        else:
+            request.state.principal = principal  # for error pages, drawn with the navigation
+            return principal
     refresh = request.cookies.get(REFRESH_COOKIE)
     if refresh:
         # Its own unit of work, like the API's refresh: a detected reuse revokes the session.
@@ -120,9 +123,14 @@ def page_principal(request: Request, context: Context, session: DbSession) -> Pr
         if result.tokens is not None:
             request.state.renewed_tokens = result.tokens
             try:
-                return _authenticate(context, session, result.tokens.access_token, organization_id)
+                principal = _authenticate(
+                    context, session, result.tokens.access_token, organization_id
+                )
             except AuthenticationError:
                 pass
+            else:
+                request.state.principal = principal
+                return principal
     raise LoginRequired(path)
 
 

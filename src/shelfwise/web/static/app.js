@@ -36,7 +36,12 @@ document.addEventListener("DOMContentLoaded", () => {
       row.querySelector("[data-status]").textContent = job.status;
       const errors = row.querySelector("[data-errors]");
       if (errors) errors.textContent = job.errors;
-      if (!job.terminal) window.setTimeout(poll, 1000);
+      if (!job.terminal) {
+        window.setTimeout(poll, 1000);
+        return;
+      }
+      // Over: a cancel button would only answer 409 now.
+      row.querySelectorAll("[data-while-running]").forEach((el) => { el.hidden = true; });
     };
     poll();
   });
