@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from shelfwise.accounts.models import Role
 from shelfwise.accounts.principal import Principal
 from shelfwise.accounts.repository import AccountsRepository
 from shelfwise.demo.service import DEMO_ORGANIZATION
@@ -43,7 +44,10 @@ def page_values(
     )
     active = next((o for o in organizations if o.id == str(principal.organization_id)), None)
     return {
-        "nav": NAV,
+        # Settings are for admins and owners: others do not get a link that would answer 403.
+        "nav": [
+            item for item in NAV if item[0] != "settings" or principal.role.at_least(Role.ADMIN)
+        ],
         "section": section,
         "title": title,
         "principal": principal,
