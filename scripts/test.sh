@@ -11,6 +11,16 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && ! python -c \
     exit 1
 fi
 
+# The browser tests drive Debian's chromium (Playwright's own browser download fails on this
+# network). Installed only when missing, quietly.
+if [ ! -x /usr/bin/chromium ]; then
+    echo "== installing Debian chromium for the browser tests"
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+
 echo "== ruff"
 ruff check src tests bench
 ruff format --check src tests bench

@@ -1,4 +1,4 @@
-"""The FastAPI application: API, operations endpoints and (later) dashboard."""
+"""The FastAPI application: API, operations endpoints and the dashboard."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,6 +31,7 @@ from shelfwise.platform.context import AppContext
 from shelfwise.platform.logging import configure_logging
 from shelfwise.platform.settings import Settings, get_settings
 from shelfwise.vault.endpoints import router as vault_router
+from shelfwise.web.pages import install_dashboard
 
 ROUTERS = (
     operations_router,
@@ -54,7 +55,8 @@ ROUTERS = (
 LANDING_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>Shelfwise</title></head>
 <body style="font-family:system-ui;max-width:40rem;margin:3rem auto;padding:0 1rem">
-<h1>Shelfwise</h1><p>The API is running. Log in with <code>POST /api/auth/login</code>.</p>
+<h1>Shelfwise</h1><p>The API is running. Log in with <code>POST /api/auth/login</code>,
+or <a href="/dashboard">open the dashboard</a>.</p>
 <ul><li><a href="/docs">Interactive API documentation</a></li>
 <li><a href="/openapi.json">OpenAPI document</a></li><li><a href="/health">Health</a></li></ul>
 </body></html>"""
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     for router in ROUTERS:
         app.include_router(router)
     document_security(app, ROUTERS)
+    install_dashboard(app)  # after the problem handlers: it wraps the domain-error one
 
     @app.get("/", include_in_schema=False)
     def landing() -> HTMLResponse:

@@ -1,0 +1,161 @@
+"""Listing detail: content, versions with word diffs, AI proposals, rollback, offers, chart."""
+
+import uuid
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from shelfwise.accounts.auth import Context, DbSession
+from shelfwise.accounts.models import Role
+from shelfwise.accounts.repository import AccountsRepository
+from shelfwise.catalog import service
+from shelfwise.integrations.llm.accounts import llm_connection
+from shelfwise.intelligence.clients import open_model
+from shelfwise.intelligence.models import ProposalStatus
+from shelfwise.intelligence.rewrite import Scope
+from shelfwise.intelligence.service import proposal as proposals
+from shelfwise.market.repository import OfferSnapshotRepository, RankSnapshotRepository
+from shelfwise.platform.types import utcnow
+from shelfwise.web.chart import Series, as_float, line_chart
+from shelfwise.web.checks import content_checks
+from shelfwise.web.layout import page_values
+from shelfwise.web.session import (
+    CsrfField,
+    PagePrincipal,
+    check_csrf,
+    redirect,
+    render,
+    require_role,
+)
+
+router = APIRouter(include_in_schema=False)
+HISTORY_DAYS = 30
+PROPOSALS_SHOWN = 10
+
+
+@router.get("/dashboard/listings/{listing_id}")
+def detail(
+    listing_id: uuid.UUID,
+    request: Request,
+    principal: PagePrincipal,
+    context: Context,
+    session: DbSession,
+    diff_from: Annotated[int | None, Query(alias="from", ge=1)] = None,
+    diff_to: Annotated[int | None, Query(alias="to", ge=1)] = None,
+) -> Response:
+    listing = service.listing.get(session, principal, listing_id)  # 404 across organizations
+    versions = service.listing.versions(session, principal, listing_id)
+    diff = None
+    newest = listing.content_version
+    if len(versions) > 1:
+        to_version = diff_to or newest
+        from_version = diff_from or max(1, to_version - 1)
+        diff = service.listing.diff(session, principal, listing_id, from_version, to_version)
+    organization_id = principal.organization_id
+    offers, chart = [], ""
+    if listing.asin:
+        since = utcnow() - timedelta(days=HISTORY_DAYS)
+        account_id = listing.marketplace_account_id
+        offers = OfferSnapshotRepository(session, organization_id).history(
+            account_id, listing.asin, since, 200
+        )
+        ranks = RankSnapshotRepository(session, organization_id).history(
+            account_id, listing.asin, since, 500
+        )
+        prices = [(o.observed_at, as_float(o.buy_box_price or o.lowest_price)) for o in offers]
+        chart = line_chart(
+            f"Price and Best Sellers Rank, last {HISTORY_DAYS} days",
+            [
+                Series("Buy Box price", "price", [(t, v) for t, v in prices if v is not None]),
+                Series("BSR", "rank", [(r.observed_at, float(r.rank)) for r in ranks], True),
+            ],
+        )
+    values = page_values(context, session, principal, "catalog", listing.title[:60])
+    values |= {
+        "listing": listing,
+        "versions": versions,
+        "diff": diff,
+        "proposals": proposals.history(session, principal, listing_id, PROPOSALS_SHOWN),
+        "offers": offers[0].offers if offers else [],
+        "latest_offer": offers[0] if offers else None,
+        "chart": Markup(chart),  # noqa: S704 - built by chart.py, every text escaped there
+        "can_decide": principal.role.at_least(Role.ADMIN),
+        "can_edit": principal.role.at_least(Role.ANALYST),
+        "proposed": ProposalStatus.PROPOSED,
+        "checks": content_checks(listing),
+        # Versions name their author as an actor label (user:<id>); show members' e-mails.
+        "actors": {
+            f"user:{user.id}": user.email
+            for _, user in AccountsRepository(session).members_of(organization_id)
+        },
+    }
+    return render(request, "listing.html", values)
+
+
+def _back(listing_id: uuid.UUID) -> str:
+    return f"/dashboard/listings/{listing_id}"
+
+
+@router.post("/dashboard/listings/{listing_id}/optimize")
+def optimize(
+    listing_id: uuid.UUID,
+    request: Request,
+    principal: PagePrincipal,
+    context: Context,
+    session: DbSession,
+    csrf: CsrfField = "",
+) -> Response:
+    check_csrf(request, context, principal, csrf)
+    require_role(principal, Role.ANALYST)
+    connection = llm_connection(session, context.vault, principal.organization_id)
+    with open_model(connection, context.settings) as client:
+        proposals.propose(session, principal, listing_id, Scope.ALL, client)
+    return redirect(request, _back(listing_id), "A new proposal is ready for review.")
+
+
+@router.post("/dashboard/listings/{listing_id}/proposals/{proposal_id}/{decision}")
+def decide(
+    listing_id: uuid.UUID,
+    proposal_id: uuid.UUID,
+    decision: str,
+    request: Request,
+    principal: PagePrincipal,
+    context: Context,
+    session: DbSession,
+    csrf: CsrfField = "",
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    check_csrf(request, context, principal, csrf)
+    require_role(principal, Role.ADMIN)
+    if decision == "approve":
+        made = proposals.approve(session, principal, proposal_id, note or None)
+        message = f"Approved: the listing is now at version {made.applied_version}."
+    elif decision == "reject":
+        proposals.reject(session, principal, proposal_id, note or None)
+        message = "Proposal rejected; the listing is unchanged."
+    else:
+        return redirect(request, _back(listing_id), "Unknown decision.", "error")
+    return redirect(request, _back(listing_id), message)
+
+
+@router.post("/dashboard/listings/{listing_id}/revert")
+def revert(
+    listing_id: uuid.UUID,
+    request: Request,
+    principal: PagePrincipal,
+    context: Context,
+    session: DbSession,
+    version: Annotated[int, Form(ge=1)],
+    csrf: CsrfField = "",
+) -> Response:
+    check_csrf(request, context, principal, csrf)
+    require_role(principal, Role.ANALYST)
+    listing = service.listing.revert(session, principal, listing_id, version, None)
+    return redirect(
+        request,
+        _back(listing_id),
+        f"Rolled back to version {version}'s content as version {listing.content_version}.",
+    )

@@ -1,0 +1,128 @@
+"""The dashboard's routers, its error pages and static files; `install_dashboard` wires them."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from shelfwise.accounts.auth import Context, DbSession
+from shelfwise.accounts.principal import Principal
+from shelfwise.catalog.models import Listing
+from shelfwise.catalog.repository import (
+    ListingFilter,
+    ListingRepository,
+    MarketplaceAccountRepository,
+    ProductRepository,
+)
+from shelfwise.jobs.models import JobStatus
+from shelfwise.jobs.repository import JobRepository
+from shelfwise.jobs.schemas import job_out
+from shelfwise.market.repository import SyncRunRepository
+from shelfwise.platform.context import AppContext
+from shelfwise.platform.errors import ShelfwiseError
+from shelfwise.web import (
+    asins,
+    auth_pages,
+    catalog,
+    credentials,
+    imports,
+    jobs,
+    listing,
+    settings,
+)
+from shelfwise.web.layout import page_values
+from shelfwise.web.session import (
+    LoginRequired,
+    PageForbidden,
+    PagePrincipal,
+    login_redirect,
+    render,
+)
+
+router = APIRouter(include_in_schema=False)
+ATTENTION_SCORE = 60  # listings scoring below this are shown as needing attention
+STATIC = Path(__file__).parent / "static"
+
+
+@router.get("/dashboard")
+def overview(
+    request: Request, principal: PagePrincipal, context: Context, session: DbSession
+) -> Response:
+    organization_id = principal.organization_id
+    listings = ListingRepository(session, organization_id)
+    attention, _ = listings.page(ListingFilter(score_max=ATTENTION_SCORE - 1), "score", None, 5)
+    job_repository = JobRepository(session, organization_id)
+    active = job_repository.page(
+        statuses=(JobStatus.QUEUED, JobStatus.RUNNING), kind=None, before=None, limit=10
+    )
+    failed = job_repository.page(
+        statuses=(JobStatus.FAILED, JobStatus.DEAD), kind=None, before=None, limit=5
+    )
+    accounts = MarketplaceAccountRepository(session, organization_id).all()
+    sync_runs = SyncRunRepository(session, organization_id)
+    values = page_values(context, session, principal, "overview", "Overview")
+    values |= {
+        "products": ProductRepository(session, organization_id).count(),
+        "listing_count": listings.count(),
+        "by_status": listings.count_by(Listing.status),
+        "average_score": listings.average_score(),
+        "attention": attention,
+        "attention_score": ATTENTION_SCORE,
+        "active_jobs": [job_out(job) for job in active],
+        "alerts": [job_out(job) for job in failed],
+        "accounts": [(a, sync_runs.latest_per_dataset(a.id)) for a in accounts],
+    }
+    return render(request, "overview.html", values)
+
+
+def _error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    values: dict[str, Any] = {"title": title, "detail": detail, "code": status}
+    principal = getattr(request.state, "principal", None)
+    if isinstance(principal, Principal):
+        # Signed in: the page keeps its navigation (read in a short transaction of its own; the
+        # request's has ended with the error).
+        context: AppContext = request.app.state.context
+        with context.database.unit_of_work(
+            organization_id=principal.organization_id, write=False
+        ) as session:
+            values = page_values(context, session, principal, "", title) | values
+    return render(request, "error.html", values, status_code=status)
+
+
+def install_dashboard(app: FastAPI) -> None:
+    """Mount the dashboard beside the API; its routes stay out of the OpenAPI document."""
+    for each in (
+        auth_pages.router,
+        router,
+        catalog.router,
+        listing.router,
+        asins.router,
+        imports.router,
+        jobs.router,
+        settings.router,
+        credentials.router,
+    ):
+        app.include_router(each)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    async def login_required(request: Request, error: Exception) -> Response:
+        assert isinstance(error, LoginRequired)
+        return login_redirect(error.next_path)
+
+    async def forbidden(request: Request, error: Exception) -> Response:
+        return _error_page(request, 403, "Not allowed", str(error))
+
+    app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(PageForbidden, forbidden)
+    api_errors = app.exception_handlers[ShelfwiseError]
+
+    async def domain_error(request: Request, error: Exception) -> Response:
+        # Dashboard pages answer in HTML; the API keeps its problem+json.
+        if request.url.path.startswith("/dashboard") and isinstance(error, ShelfwiseError):
+            return _error_page(request, error.status_code, error.title, error.detail)
+        result: Response = await api_errors(request, error)  # type: ignore[misc]
+        return result
+
+    app.add_exception_handler(ShelfwiseError, domain_error)

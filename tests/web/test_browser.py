@@ -1,0 +1,280 @@
+"""The dashboard in a real browser (Debian's chromium through Playwright): the acceptance
+scenarios of issue 8 that the built pages support, with screenshots of every page."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shelfwise.accounts.models import Role
+from shelfwise.platform.context import AppContext
+from tests.factories import (
+    Tenant,
+    add_member,
+    create_account,
+    create_listing,
+    create_tenant,
+)
+from tests.web.browser_data import seed_catalog
+from tests.web.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page: Any, email: str, password: str, next_path: str = "") -> None:
+    page.goto(f"/login?next={next_path}" if next_path else "/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_login_catalog_listing_and_approve_a_proposal(
+    context: AppContext, client: TestClient, tenant: Tenant, page: Any
+) -> None:
+    listings = seed_catalog(context, client, tenant)
+    page.goto("/dashboard/catalog")
+    assert page.url.endswith("/login?next=%2Fdashboard%2Fcatalog")
+    screenshot(page, "login")
+    page.get_by_label("E-mail").fill(tenant.email)
+    page.get_by_label("Password").fill(tenant.password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/dashboard/catalog")
+    assert page.locator("table.listings tbody tr").count() == 3
+
+    page.get_by_label("Search").fill("kettle")
+    page.get_by_role("button", name="Apply").click()
+    rows = page.locator("table.listings tbody tr")
+    assert rows.count() == 1
+    screenshot(page, "catalog")
+    page.get_by_role("link", name="Stainless Steel Electric Kettle 1.7L").click()
+    page.wait_for_url(f"**/dashboard/listings/{listings['B0KETTLE01']['id']}")
+    assert page.locator("[data-version]").inner_text() == "1"
+    assert page.locator("svg.chart polyline").count() == 2  # price and BSR
+    assert page.locator("tr.mine td").first.inner_text() == "AMINE (you)"
+    assert "6 of 9 checks pass (amazon.co.uk rules)" in page.locator("main").inner_text()
+    assert page.get_by_text("Add 3 bullet points").is_visible()
+
+    page.get_by_role("button", name="Propose new content").click()
+    assert page.locator(".flash").inner_text() == "A new proposal is ready for review."
+    screenshot(page, "listing")
+    page.get_by_role("button", name="Approve").click()
+    assert page.locator(".flash").inner_text() == "Approved: the listing is now at version 2."
+    assert page.locator("[data-version]").inner_text() == "2"
+    assert page.get_by_role("heading", name="Changes from version 1 to 2").is_visible()
+
+    page.get_by_role("button", name="Roll back to this").click()  # confirm() is accepted
+    assert page.locator("[data-version]").inner_text() == "3"
+    screenshot(page, "listing-versions")
+    page.goto("/dashboard")
+    assert page.locator(".kpi strong").first.inner_text() == "3"
+    screenshot(page, "overview")
+
+
+def test_bulk_optimize_progress_reaches_100_percent(
+    context: AppContext, client: TestClient, tenant: Tenant, page: Any
+) -> None:
+    seed_catalog(context, client, tenant)
+    log_in(page, tenant.email, tenant.password, "/dashboard/catalog")
+    page.wait_for_url("**/dashboard/catalog")
+    page.get_by_label("Select all on this page").check()
+    assert page.locator("[data-selected-count]").inner_text() == "3 selected"
+    page.get_by_role("button", name="Optimize selected").click()
+    page.wait_for_url(re.compile(r".*/dashboard/jobs#job-.*"))
+    row = page.locator("table.jobs tbody tr").first
+    row.locator("[data-percent]").filter(has_text="100%").wait_for(timeout=30_000)
+    row.locator("[data-status]").filter(has_text="succeeded").wait_for(timeout=10_000)
+    assert not row.get_by_role("button", name="Cancel").is_visible()  # hidden once it ended
+    screenshot(page, "jobs")
+
+
+def test_viewer_cannot_see_settings_but_an_owner_can(
+    context: AppContext, client: TestClient, tenant: Tenant, page: Any
+) -> None:
+    viewer = create_tenant(context, client, Role.VIEWER)
+    log_in(page, viewer.email, viewer.password)
+    page.wait_for_url("**/dashboard")
+    response = page.goto("/dashboard/settings")
+    assert response is not None and response.status == 403
+    assert page.get_by_role("heading", name="Not allowed").is_visible()
+    assert page.get_by_role("button", name="Log out").is_visible()  # the page keeps its header
+    screenshot(page, "settings-viewer")
+    page.get_by_role("link", name="Back to the overview").click()
+    assert page.get_by_role("link", name="Settings").count() == 0  # not offered to a viewer
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+    log_in(page, tenant.email, tenant.password, "/dashboard/settings")
+    page.wait_for_url("**/dashboard/settings")
+    assert page.get_by_role("cell", name=tenant.email, exact=True).is_visible()
+    screenshot(page, "settings")
+
+
+def test_an_organization_cannot_see_anothers_listing(
+    client: TestClient, tenant: Tenant, other_tenant: Tenant, page: Any
+) -> None:
+    theirs = create_listing(client, other_tenant, title="Another org's secret lamp")
+    log_in(page, tenant.email, tenant.password)
+    page.wait_for_url("**/dashboard")
+    screenshot(page, "overview-empty")
+    response = page.goto(f"/dashboard/listings/{theirs['id']}")
+    assert response is not None and response.status == 404
+    assert "secret lamp" not in page.content()
+    page.goto("/dashboard/catalog?q=secret+lamp")
+    assert page.locator(".empty").is_visible()
+    screenshot(page, "catalog-empty")
+
+
+def test_fetch_asins_and_sync_them_into_the_catalog(
+    client: TestClient, tenant: Tenant, page: Any
+) -> None:
+    create_account(client, tenant, marketplace="amazon.com")
+    log_in(page, tenant.email, tenant.password, "/dashboard/asins")
+    page.wait_for_url("**/dashboard/asins")
+    screenshot(page, "asins-empty")
+    page.get_by_label("ASINs").fill("B0DEMO0001, B08N5WRWNW")
+    page.get_by_role("button", name="Fetch").click()
+    rows = page.locator("table.items tbody tr")
+    assert rows.count() == 2
+    assert rows.nth(0).locator("td").nth(2).inner_text() == "Anker USB-C Charger 65W demo"
+    assert page.locator(".banner.demo").is_visible()  # demo items are marked as such
+    screenshot(page, "asins-fetch")
+
+    page.get_by_label("Select all items").check()
+    page.get_by_role("button", name="Sync selected into the catalog").click()
+    page.wait_for_url("**/dashboard/asins?tab=sync")
+    assert page.locator(".flash").inner_text() == "Syncing 2 items into the catalog."
+    history = page.locator("table.runs tbody tr").first
+    history.locator("[data-percent]").filter(has_text="100%").wait_for(timeout=30_000)
+    history.locator("[data-status]").filter(has_text="succeeded").wait_for(timeout=10_000)
+    page.reload()
+    assert history.locator("td").nth(3).inner_text() == "2"  # created
+    screenshot(page, "asins-sync")
+
+    page.get_by_role("link", name="Cache").click()
+    assert page.locator(".kpi strong").nth(1).inner_text() == "2"
+    screenshot(page, "asins-cache")
+    page.get_by_role("button", name="Clear the cache").click()
+    assert page.locator(".flash").inner_text() == "Cleared 2 cached items."
+    assert page.locator(".kpi strong").nth(1).inner_text() == "0"
+
+    page.goto("/dashboard/catalog?q=Anker")
+    assert page.get_by_role("link", name="Anker USB-C Charger 65W").is_visible()
+
+
+def _catalog_csv(path: Path, rows: int) -> Path:
+    lines = ["source id,title,Hersteller X,price,currency"]
+    lines += [f"CSV-{n},Garden Hose {n}m,Hoseworks,{10 + n}.50,GBP" for n in range(1, rows + 1)]
+    lines.append("CSV-BAD,Broken price row,Hoseworks,not-a-price,GBP")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_upload_a_csv_with_mapping_and_dry_run_then_watch_it_reach_100_percent(
+    tenant: Tenant, page: Any, tmp_path: Path
+) -> None:
+    csv_file = _catalog_csv(tmp_path / "hoses.csv", 40)
+    log_in(page, tenant.email, tenant.password, "/dashboard/imports")
+    page.wait_for_url("**/dashboard/imports")
+    screenshot(page, "imports-empty")
+    page.get_by_label("CSV or XLSX file").set_input_files(str(csv_file))
+    brand = page.get_by_label("Field for Hersteller X")
+    assert brand.input_value() == ""  # not a known name for any field: skipped unless mapped
+    assert page.get_by_label("Field for title").input_value() == "title"
+    brand.select_option("brand")
+    page.get_by_label("Dry run").check()
+    screenshot(page, "imports-mapping")
+    page.get_by_role("button", name="Upload").click()
+    assert page.locator(".flash").inner_text() == "Dry run of hoses.csv started."
+    dry = page.locator("table.runs tbody tr").first
+    dry.locator("[data-percent]").filter(has_text="100").wait_for(timeout=30_000)
+
+    page.get_by_label("CSV or XLSX file").set_input_files(str(csv_file))
+    # The mapping chosen for these headers was saved with the dry run and is suggested now.
+    assert page.get_by_label("Field for Hersteller X").input_value() == "brand"
+    page.get_by_role("button", name="Upload").click()
+    run = page.locator("table.runs tbody tr").first
+    run.locator("[data-percent]").filter(has_text="100").wait_for(timeout=30_000)
+    # 100% can show while the job records its end; then the status reads succeeded.
+    run.locator("[data-status]").filter(has_text="succeeded").wait_for(timeout=10_000)
+    page.reload()
+    cells = page.locator("table.runs tbody tr").first.locator("td")
+    assert [cells.nth(i).inner_text() for i in (3, 5)] == ["40", "1"]  # created, rejected
+    with page.expect_download() as download:
+        page.get_by_role("link", name="errors.csv").first.click()
+    report = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert report == ["row,field,message", "line 42,price,'not-a-price' is not a price"]
+    screenshot(page, "imports")
+
+
+def test_webhook_source_shows_its_secret_once_with_an_example(tenant: Tenant, page: Any) -> None:
+    log_in(page, tenant.email, tenant.password, "/dashboard/imports")
+    page.wait_for_url("**/dashboard/imports")
+    page.get_by_label("New source name").fill("n8n-allegro")
+    page.get_by_role("button", name="Create source").click()
+    secret = page.locator("code.secret").inner_text()
+    assert f"SECRET='{secret}'" in page.locator("pre.example").inner_text()
+    screenshot(page, "webhook-secret")
+    page.get_by_role("link", name="Back to imports").click()
+    row = page.locator("tr", has_text="n8n-allegro")
+    assert secret not in row.inner_text()
+    assert secret[-4:] in row.inner_text()  # only the masked hint is shown again
+
+
+def test_settings_credentials_masked_rotated_and_deleted_and_api_keys(
+    tenant: Tenant, page: Any
+) -> None:
+    log_in(page, tenant.email, tenant.password, "/dashboard/settings")
+    page.wait_for_url("**/dashboard/settings")
+    page.get_by_label("Base URL").fill("http://127.0.0.1:9/v1")
+    page.get_by_label("Model").fill("tiny-model")
+    page.get_by_label("API key").fill("sk-test-abcdefgh1234")
+    page.get_by_role("button", name="Store provider").click()
+    assert page.locator(".flash").inner_text() == "Stored the LLM provider (tiny-model)."
+    credential = page.locator("article.credential")
+    assert "sk-test-abcdefgh1234" not in page.content()  # only the masked hint
+    assert "1234" in credential.inner_text()
+
+    credential.get_by_text("Rotate").click()
+    credential.get_by_label("New api_key").fill("sk-test-new-secret-9999")
+    credential.get_by_label("New base_url").fill("http://127.0.0.1:9/v1")
+    credential.get_by_label("New model").fill("tiny-model")
+    credential.get_by_role("button", name="Save new secrets").click()
+    assert page.locator(".flash").inner_text() == "Rotated the secrets of LLM tiny-model."
+    assert "9999" in page.locator("article.credential").inner_text()
+    screenshot(page, "settings-credentials")
+
+    page.get_by_role("button", name="Delete").click()  # confirm() is accepted
+    assert page.locator(".flash").inner_text() == "Deleted the credential LLM tiny-model."
+    assert page.locator("article.credential").count() == 0
+
+    page.get_by_label("Name", exact=True).fill("n8n")
+    page.get_by_role("button", name="Create API key").click()
+    key = page.locator("code.secret").inner_text()
+    assert key.startswith("swk_")
+    page.get_by_role("link", name="Back to settings").click()
+    assert key not in page.content()
+    page.get_by_role("button", name="Revoke").click()
+    assert page.locator(".flash").inner_text() == "Revoked the API key n8n."
+    assert page.get_by_role("cell", name="revoked").is_visible()
+
+
+def test_organization_switcher_changes_what_is_shown(
+    context: AppContext, client: TestClient, tenant: Tenant, other_tenant: Tenant, page: Any
+) -> None:
+    create_listing(client, tenant, title="Home org teapot")
+    create_listing(client, other_tenant, title="Second org lantern")
+    add_member(context, other_tenant.organization_id, tenant.email, Role.ANALYST)
+    log_in(page, tenant.email, tenant.password, "/dashboard/catalog")
+    page.wait_for_url("**/dashboard/catalog")
+    assert page.get_by_role("link", name="Home org teapot").is_visible()
+    assert page.get_by_role("link", name="Second org lantern").count() == 0
+    switcher = page.get_by_label("Organization")
+    switcher.select_option(str(other_tenant.organization_id))  # app.js submits on change
+    page.wait_for_url("**/dashboard")
+    assert page.locator(".flash").inner_text() == "Organization switched."
+    screenshot(page, "overview-switched")
+    page.goto("/dashboard/catalog")
+    assert page.get_by_role("link", name="Second org lantern").is_visible()
+    assert page.get_by_role("link", name="Home org teapot").count() == 0
+    assert page.goto("/dashboard/settings").status == 403  # an analyst there
