@@ -10,12 +10,13 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from shelfwise.accounts.models import Role
 from shelfwise.catalog.models import Listing
 from shelfwise.intelligence.content import ProposedContent
 from shelfwise.intelligence.rewrite import Scope
-from shelfwise.intelligence.score_service import content_of
+from shelfwise.intelligence.score_service import content_of, score
 from shelfwise.intelligence.scoring import score_listing
 from shelfwise.intelligence.service import ProposalService
 from shelfwise.jobs.models import Job, JobItemError, JobStatus
@@ -39,8 +40,8 @@ from tests.fakes.openai.server import FakeOpenAI, Reply
 TITLE = "ACME Electric Kettle 1.7L!!! kettle kettle kettle"
 # Brand spelled as the product has it, "kettle" twice at most, key attributes appended.
 # The quality score of the listing before, and with the offline proposal (two bullets from its
-# attributes, the brand first in the title).
-SCORE_BEFORE, SCORE_AFTER = 21, 49
+# attributes, the brand first in the title), the product's brand counted as in the listing's score.
+SCORE_BEFORE, SCORE_AFTER = 25, 53
 OFFLINE_TITLE = "Acme Electric Kettle 1.7L kettle, Stainless steel, 1.7 L"
 
 
@@ -325,7 +326,7 @@ def test_scores_before_and_after_come_from_the_scorer(
 ) -> None:
     listing = make_listing(client, tenant)
 
-    def length_score(listing: Listing, content: ProposedContent) -> int:
+    def length_score(session: Session, listing: Listing, content: ProposedContent) -> int:
         assert listing.marketplace == "amazon.co.uk"
         return min(100, len(content.title) // 2 + 10 * len(content.bullets))
 
@@ -345,11 +346,10 @@ def test_scores_before_and_after_are_the_quality_score_by_default(
     who = _Who(tenant.organization_id, Actor("user", str(tenant.user_id)))
     with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
         made = ProposalService().propose(session, who, uuid.UUID(listing["id"]), Scope.ALL, None)
-        stored = session.get(Listing, uuid.UUID(listing["id"]))
-        assert stored is not None
-        expected_before = score_listing(content_of(stored), "amazon.co.uk").score
+        stored, product = score.listing(session, tenant.organization_id, uuid.UUID(listing["id"]))
+        expected_before = score.current(session, tenant.organization_id, stored.id).score
         proposed = replace(
-            content_of(stored),
+            content_of(stored, product),
             title=made.title,
             bullets=tuple(made.bullets),
             description=made.description or "",

@@ -53,8 +53,12 @@ def test_login_catalog_listing_and_approve_a_proposal(
     assert page.locator("[data-version]").inner_text() == "1"
     assert page.locator("svg.chart polyline").count() == 2  # price and BSR
     assert page.locator("tr.mine td").first.inner_text() == "AMINE (you)"
-    assert "6 of 9 checks pass (amazon.co.uk rules)" in page.locator("main").inner_text()
-    assert page.get_by_text("Add 3 bullet points").is_visible()
+    kettle_id = listings["B0KETTLE01"]["id"]
+    api_score = client.get(f"/api/listings/{kettle_id}/score", headers=tenant.headers).json()
+    assert page.locator("[data-score]").inner_text() == str(api_score["score"])
+    fixes = [rule["fix"] for section in api_score["sections"] for rule in section["rules"]]
+    assert "Add 3 bullet points: benefits, materials, size, compatibility, care." in fixes
+    assert page.get_by_text("Add 3 bullet points: benefits, materials").is_visible()
 
     page.get_by_role("button", name="Propose new content").click()
     assert page.locator(".flash").inner_text() == "A new proposal is ready for review."

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from shelfwise.catalog.models import Listing
 
 
@@ -39,4 +41,4 @@ class ContentScorer(Protocol):
     """A 0-100 quality score of a listing with `content` as its title, bullets and description
     (its images and attributes as they are)."""
 
-    def __call__(self, listing: "Listing", content: ProposedContent) -> int: ...
+    def __call__(self, session: "Session", listing: "Listing", content: ProposedContent) -> int: ...

@@ -109,8 +109,8 @@ class ProposalService:
                 fallback_reason=result.fallback_reason,
                 validation_notes=list(result.notes),
                 diff=diff,
-                score_before=scorer(listing, current),
-                score_after=scorer(listing, result.content),
+                score_before=scorer(session, listing, current),
+                score_after=scorer(session, listing, result.content),
                 status=ProposalStatus.PROPOSED,
                 created_by=who.actor.label,
             )

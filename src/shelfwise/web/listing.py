@@ -16,11 +16,11 @@ from shelfwise.integrations.llm.accounts import llm_connection
 from shelfwise.intelligence.clients import open_model
 from shelfwise.intelligence.models import ProposalStatus
 from shelfwise.intelligence.rewrite import Scope
+from shelfwise.intelligence.score_service import score
 from shelfwise.intelligence.service import proposal as proposals
 from shelfwise.market.repository import OfferSnapshotRepository, RankSnapshotRepository
 from shelfwise.platform.types import utcnow
 from shelfwise.web.chart import Series, as_float, line_chart
-from shelfwise.web.checks import content_checks
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
     CsrfField,
@@ -85,7 +85,9 @@ def detail(
         "can_decide": principal.role.at_least(Role.ADMIN),
         "can_edit": principal.role.at_least(Role.ANALYST),
         "proposed": ProposalStatus.PROPOSED,
-        "checks": content_checks(listing),
+        # The quality score as the API gives it (stored, else computed now): every rule's
+        # points, reason and fix.
+        "score": score.current(session, organization_id, listing_id),
         # Versions name their author as an actor label (user:<id>); show members' e-mails.
         "actors": {
             f"user:{user.id}": user.email
