@@ -2,6 +2,7 @@
 scenarios of issue 8 that the built pages support, with screenshots of every page."""
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shelfwise.accounts.models import Role
+from shelfwise.app import create_app
 from shelfwise.platform.context import AppContext
+from shelfwise.platform.settings import Settings
+from tests.databases import database_settings
 from tests.factories import (
     Tenant,
     add_member,
@@ -21,6 +25,28 @@ from tests.web.browser_data import seed_catalog
 from tests.web.conftest import screenshot
 
 pytestmark = pytest.mark.browser
+
+
+# The browser tests get a database of their own (per module and backend): the live server runs
+# the embedded worker and scheduler, which on the session's database would first work through
+# every job and account sync other test modules left behind (minutes, in a whole-suite run).
+@pytest.fixture(scope="module")
+def settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    with database_settings(backend, tmp_path_factory.mktemp(f"browser-{backend}")) as value:
+        yield value
+
+
+@pytest.fixture(scope="module")
+def context(settings: Settings) -> Iterator[AppContext]:
+    value = AppContext.build(settings)
+    yield value
+    value.database.dispose()
+
+
+@pytest.fixture(scope="module")
+def client(settings: Settings, context: AppContext) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, context), raise_server_exceptions=False) as value:
+        yield value
 
 
 def log_in(page: Any, email: str, password: str, next_path: str = "") -> None:
