@@ -128,7 +128,7 @@ async def import_file(
     save_mapping: Annotated[bool, Form()] = False,
     source_platform: Annotated[SourcePlatform, Form()] = "file",
 ) -> ImportRunOut:
-    options = FileOptions(source_platform, _mapping(mapping), dry_run, save_mapping)
+    options = FileOptions(source_platform, parse_mapping(mapping), dry_run, save_mapping)
     max_bytes = context.settings.max_upload_bytes
 
     def start() -> ImportRunOut:
@@ -286,7 +286,8 @@ def delete_mapping(mapping_id: uuid.UUID, principal: Analyst, session: DbSession
     imports.delete_mapping(session, principal, mapping_id)
 
 
-def _mapping(text: str | None) -> ColumnMapping | None:
+def parse_mapping(text: str | None) -> ColumnMapping | None:
+    """A form's mapping field as a ColumnMapping (None when empty); 422 with the reason."""
     if text is None or not text.strip():
         return None
     try:

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from shelfwise.accounts.auth import Context, DbSession
 from shelfwise.accounts.models import Role
 from shelfwise.ingest import imports
-from shelfwise.ingest.import_endpoints import _mapping, download_row_errors, run_out
+from shelfwise.ingest.import_endpoints import download_row_errors, parse_mapping, run_out
 from shelfwise.ingest.imports import FileOptions
 from shelfwise.ingest.mapping import Target
 from shelfwise.ingest.repository import ImportRunRepository, WebhookSourceRepository
@@ -74,7 +74,7 @@ async def upload(
     require_role(principal, Role.ANALYST)
     # As POST /api/import/file: the mapping (JSON from the page's script, else the saved or
     # suggested one) is checked, the file read whole before anything is written.
-    options = FileOptions("file", _mapping(mapping), dry_run, bool(mapping))
+    options = FileOptions("file", parse_mapping(mapping), dry_run, bool(mapping))
     max_bytes = context.settings.max_upload_bytes
     run = await run_in_threadpool(
         imports.start_file_import, session, principal, file.file, file.filename, options, max_bytes
