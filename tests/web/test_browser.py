@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
@@ -20,6 +21,8 @@ from tests.factories import (
     create_account,
     create_listing,
     create_tenant,
+    create_user,
+    unique,
 )
 from tests.web.browser_data import seed_catalog
 from tests.web.conftest import screenshot
@@ -136,7 +139,7 @@ def test_viewer_cannot_see_settings_but_an_owner_can(
     page.wait_for_url("**/login")
     log_in(page, tenant.email, tenant.password, "/dashboard/settings")
     page.wait_for_url("**/dashboard/settings")
-    assert page.get_by_role("cell", name=tenant.email, exact=True).is_visible()
+    assert page.locator("#members tr", has_text=tenant.email).is_visible()
     screenshot(page, "settings")
 
 
@@ -246,9 +249,24 @@ def test_webhook_source_shows_its_secret_once_with_an_example(tenant: Tenant, pa
     assert f"SECRET='{secret}'" in page.locator("pre.example").inner_text()
     screenshot(page, "webhook-secret")
     page.get_by_role("link", name="Back to imports").click()
-    row = page.locator("tr", has_text="n8n-allegro")
-    assert secret not in row.inner_text()
-    assert secret[-4:] in row.inner_text()  # only the masked hint is shown again
+    source = page.locator("article.credential", has_text="n8n-allegro")
+    assert secret not in source.inner_text()
+    assert secret[-4:] in source.inner_text()  # only the masked hint is shown again
+
+    # Rotation: a second secret (shown once), then the first one deleted.
+    source.get_by_role("button", name="Rotate: add a new secret").click()
+    rotated = page.locator("code.secret").inner_text()
+    assert rotated != secret
+    page.get_by_role("link", name="Back to imports").click()
+    source = page.locator("article.credential", has_text="n8n-allegro")
+    assert source.locator("tbody tr").count() == 2
+    screenshot(page, "imports-sources")
+    source.locator("tr", has_text=secret[-4:]).get_by_role("button", name="Delete secret").click()
+    assert page.locator(".flash").inner_text().startswith("Deleted the secret")
+    source = page.locator("article.credential", has_text="n8n-allegro")
+    assert secret[-4:] not in source.inner_text() and rotated[-4:] in source.inner_text()
+    source.get_by_role("button", name="Pause").click()
+    assert "paused" in page.locator(".flash").inner_text()
 
 
 def test_settings_credentials_masked_rotated_and_deleted_and_api_keys(
@@ -278,7 +296,7 @@ def test_settings_credentials_masked_rotated_and_deleted_and_api_keys(
     assert page.locator(".flash").inner_text() == "Deleted the credential LLM tiny-model."
     assert page.locator("article.credential").count() == 0
 
-    page.get_by_label("Name", exact=True).fill("n8n")
+    page.locator("#api-keys").get_by_label("Name", exact=True).fill("n8n")
     page.get_by_role("button", name="Create API key").click()
     key = page.locator("code.secret").inner_text()
     assert key.startswith("swk_")
@@ -308,3 +326,42 @@ def test_organization_switcher_changes_what_is_shown(
     assert page.get_by_role("link", name="Second org lantern").is_visible()
     assert page.get_by_role("link", name="Home org teapot").count() == 0
     assert page.goto("/dashboard/settings").status == 403  # an analyst there
+
+
+def test_an_owner_adds_a_member_connects_an_account_and_turns_on_two_factor(
+    context: AppContext, tenant: Tenant, page: Any
+) -> None:
+    colleague = f"{unique('colleague')}@example.com"
+    create_user(context, colleague)
+    log_in(page, tenant.email, tenant.password, "/dashboard/settings")
+    page.wait_for_url("**/dashboard/settings")
+    team = page.locator("#members form[action='/dashboard/settings/members']")
+    team.get_by_label("E-mail of an existing user").fill(colleague)
+    team.get_by_label("Role").select_option("viewer")
+    team.get_by_role("button", name="Add member").click()
+    assert page.locator(".flash").inner_text() == f"{colleague} joined as viewer."
+    assert page.locator("#members tr", has_text=colleague).is_visible()
+
+    accounts = page.locator("#accounts")
+    accounts.get_by_label("Name", exact=True).fill("EU store")
+    accounts.get_by_label("Platform").select_option("amazon")
+    accounts.get_by_label("Marketplace").fill("amazon.de")
+    accounts.get_by_role("button", name="Connect").click()
+    assert page.locator(".flash").inner_text() == "Connected EU store (amazon.de)."
+    store = page.locator("#accounts article", has_text="EU store")
+    store.get_by_text("Edit").click()
+    store.get_by_label("Active").uncheck()
+    store.get_by_role("button", name="Save").click()
+    assert page.locator(".flash").inner_text() == "Saved EU store (paused)."
+    screenshot(page, "settings-members-accounts")
+
+    page.get_by_role("link", name=tenant.email).click()
+    page.wait_for_url("**/dashboard/account")
+    page.get_by_role("button", name="Set up two-factor sign-in").click()
+    assert page.locator("figure.qr svg").is_visible()
+    secret = page.locator("code.secret").inner_text()
+    screenshot(page, "account-totp")
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on").click()
+    assert page.locator(".flash").inner_text().startswith("Two-factor sign-in is on")
+    screenshot(page, "account")

@@ -1,5 +1,6 @@
 """Imports page: file upload with column mapping and dry run, webhook sources with a
-copy-paste example, and import runs with live progress and their errors.csv.
+copy-paste example (their actions: sources.py), and import runs with live progress and their
+errors.csv.
 
 The same service calls as POST /api/import/file, GET /api/import/jobs,
 GET /api/import/job/{id}/errors.csv and the /api/webhook-sources endpoints."""
@@ -18,8 +19,6 @@ from shelfwise.ingest.import_endpoints import download_row_errors, parse_mapping
 from shelfwise.ingest.imports import FileOptions
 from shelfwise.ingest.mapping import Target
 from shelfwise.ingest.repository import ImportRunRepository, WebhookSourceRepository
-from shelfwise.ingest.signatures import SIGNATURE_HEADER
-from shelfwise.ingest.webhooks import EVENT_ID_HEADER, SOURCE_HEADER, WebhookService
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
     CsrfField,
@@ -29,6 +28,7 @@ from shelfwise.web.session import (
     render,
     require_role,
 )
+from shelfwise.web.sources import example_headers, recent_events
 
 router = APIRouter(include_in_schema=False)
 RUNS_SHOWN = 20
@@ -42,19 +42,18 @@ def imports_page(
     organization_id = principal.organization_id
     runs = ImportRunRepository(session, organization_id).page(None, RUNS_SHOWN)
     is_admin = principal.role.at_least(Role.ADMIN)
+    sources = WebhookSourceRepository(session, organization_id).all() if is_admin else []
     values = page_values(context, session, principal, "imports", "Imports")
     values |= {
         "runs": [run_out(session, principal, run) for run in runs],
         "targets": [target.value for target in Target],
-        "sources": WebhookSourceRepository(session, organization_id).all() if is_admin else [],
+        "sources": sources,
+        "source_names": {source.id: source.name for source in sources},
         "can_import": principal.role.at_least(Role.ANALYST),
         "is_admin": is_admin,
         "base_url": str(request.base_url).rstrip("/"),
-        "headers": {
-            "source": SOURCE_HEADER,
-            "event": EVENT_ID_HEADER,
-            "signature": SIGNATURE_HEADER,
-        },
+        "headers": example_headers(),
+        "events": recent_events(session, principal) if is_admin else [],
     }
     return render(request, "imports.html", values)
 
@@ -88,29 +87,6 @@ def errors_csv(
     import_id: uuid.UUID, principal: PagePrincipal, context: Context, session: DbSession
 ) -> Response:
     return download_row_errors(import_id, principal, context, session)
-
-
-@router.post(f"{PAGE}/sources")
-def create_source(
-    request: Request,
-    principal: PagePrincipal,
-    context: Context,
-    session: DbSession,
-    name: Annotated[str, Form(min_length=1, max_length=200)],
-    csrf: CsrfField = "",
-) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
-    source, _, secret = WebhookService(context.vault).create_source(session, principal, name)
-    # The secret is shown once, on the page this answers with; it is never stored in clear.
-    values = page_values(context, session, principal, "imports", "Webhook source created")
-    values |= {"source": source, "secret": secret, "base_url": str(request.base_url).rstrip("/")}
-    values["headers"] = {
-        "source": SOURCE_HEADER,
-        "event": EVENT_ID_HEADER,
-        "signature": SIGNATURE_HEADER,
-    }
-    return render(request, "webhook_secret.html", values, status_code=201)
 
 
 @router.post(f"{PAGE}/preview")

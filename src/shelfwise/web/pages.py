@@ -2,8 +2,10 @@
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
@@ -20,6 +22,7 @@ from shelfwise.jobs.models import JobStatus
 from shelfwise.jobs.repository import JobRepository
 from shelfwise.jobs.schemas import job_out
 from shelfwise.market.repository import SyncRunRepository
+from shelfwise.operations.problems import field_path
 from shelfwise.platform.context import AppContext
 from shelfwise.platform.errors import ShelfwiseError
 from shelfwise.web import (
@@ -30,7 +33,11 @@ from shelfwise.web import (
     imports,
     jobs,
     listing,
+    marketplaces,
+    members,
+    profile,
     settings,
+    sources,
 )
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
@@ -39,6 +46,7 @@ from shelfwise.web.session import (
     PagePrincipal,
     login_redirect,
     render,
+    safe_next,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -77,8 +85,13 @@ def overview(
     return render(request, "overview.html", values)
 
 
-def _error_page(request: Request, status: int, title: str, detail: str) -> Response:
+def _error_page(
+    request: Request, status: int, title: str, detail: str, errors: list[Any] | None = None
+) -> Response:
     values: dict[str, Any] = {"title": title, "detail": detail, "code": status}
+    values["errors"] = errors or []
+    # Back to the page whose form failed: a local path from the Referer, else the overview.
+    values["back"] = safe_next(urlsplit(request.headers.get("referer", "")).path)
     principal = getattr(request.state, "principal", None)
     if isinstance(principal, Principal):
         # Signed in: the page keeps its navigation (read in a short transaction of its own; the
@@ -102,7 +115,11 @@ def install_dashboard(app: FastAPI) -> None:
         imports.router,
         jobs.router,
         settings.router,
+        members.router,
+        marketplaces.router,
         credentials.router,
+        sources.router,
+        profile.router,
     ):
         app.include_router(each)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -121,8 +138,25 @@ def install_dashboard(app: FastAPI) -> None:
     async def domain_error(request: Request, error: Exception) -> Response:
         # Dashboard pages answer in HTML; the API keeps its problem+json.
         if request.url.path.startswith("/dashboard") and isinstance(error, ShelfwiseError):
-            return _error_page(request, error.status_code, error.title, error.detail)
+            errors = error.extra.get("errors")
+            return _error_page(request, error.status_code, error.title, error.detail, errors)
         result: Response = await api_errors(request, error)  # type: ignore[misc]
         return result
 
     app.add_exception_handler(ShelfwiseError, domain_error)
+    api_validation = app.exception_handlers[RequestValidationError]
+
+    async def form_error(request: Request, error: Exception) -> Response:
+        # A form field missing or malformed: the same HTML page, naming each field.
+        if request.url.path.startswith("/dashboard") and isinstance(error, RequestValidationError):
+            errors = [
+                {"field": field_path(item.get("loc", ())[1:]), "message": item.get("msg", "")}
+                for item in error.errors()
+            ]
+            named = ", ".join(each["field"] for each in errors)
+            detail = f"Check these fields: {named}."
+            return _error_page(request, 422, "Unprocessable content", detail, errors)
+        result: Response = await api_validation(request, error)  # type: ignore[misc]
+        return result
+
+    app.add_exception_handler(RequestValidationError, form_error)
