@@ -119,3 +119,21 @@ def test_a_rise_and_a_first_score_publish_nothing(
     edit(client, tenant, listing["id"], images=["https://images.example.com/1.jpg"])
     assert recompute(context, tenant, listing["id"]) == 93  # images: count 1, main 6, zoom 6
     assert payloads(context, tenant) == []
+
+
+def test_the_current_score_follows_new_content_before_its_rescore_runs(
+    client: TestClient, context: AppContext, tenant: Tenant
+) -> None:
+    listing = create_scored_listing(client, tenant)
+    assert recompute(context, tenant, listing["id"]) == 100
+    # The edit queues the rescore job; it has not run here, so the stored row is version 1's.
+    edit(client, tenant, listing["id"], description="d" * 500)
+    listing_id = uuid.UUID(listing["id"])
+    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
+        current = score.current(session, tenant.organization_id, listing_id)
+    assert (current.score, current.content_version, current.is_stored) == (95, 2, False)
+    assert stored_rows(context, tenant, listing["id"])[0] == [(100, 1)]  # nothing written
+    assert recompute(context, tenant, listing["id"]) == 95
+    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
+        stored = score.current(session, tenant.organization_id, listing_id)
+    assert (stored.score, stored.content_version, stored.is_stored) == (95, 2, True)

@@ -22,6 +22,7 @@ from tests.factories import (
     create_listing,
     create_tenant,
     create_user,
+    post_webhook,
     unique,
 )
 from tests.web.browser_data import seed_catalog
@@ -175,8 +176,10 @@ def test_fetch_asins_and_sync_them_into_the_catalog(
 
     page.get_by_label("Select all items").check()
     page.get_by_role("button", name="Sync selected into the catalog").click()
-    page.wait_for_url("**/dashboard/asins?tab=sync")
+    page.wait_for_url(re.compile(r"/dashboard/asins\?tab=sync&marketplace=amazon\.com$"))
     assert page.locator(".flash").inner_text() == "Syncing 2 items into the catalog."
+    # The Sync tab lists the fetched items for review, newest first, selectable again.
+    assert page.locator("table.items tbody tr").count() == 2
     history = page.locator("table.runs tbody tr").first
     history.locator("[data-percent]").filter(has_text="100%").wait_for(timeout=30_000)
     history.locator("[data-status]").filter(has_text="succeeded").wait_for(timeout=10_000)
@@ -240,7 +243,9 @@ def test_upload_a_csv_with_mapping_and_dry_run_then_watch_it_reach_100_percent(
     screenshot(page, "imports")
 
 
-def test_webhook_source_shows_its_secret_once_with_an_example(tenant: Tenant, page: Any) -> None:
+def test_webhook_source_shows_its_secret_once_with_an_example(
+    client: TestClient, tenant: Tenant, page: Any
+) -> None:
     log_in(page, tenant.email, tenant.password, "/dashboard/imports")
     page.wait_for_url("**/dashboard/imports")
     page.get_by_label("New source name").fill("n8n-allegro")
@@ -260,11 +265,25 @@ def test_webhook_source_shows_its_secret_once_with_an_example(tenant: Tenant, pa
     page.get_by_role("link", name="Back to imports").click()
     source = page.locator("article.credential", has_text="n8n-allegro")
     assert source.locator("tbody tr").count() == 2
-    screenshot(page, "imports-sources")
     source.locator("tr", has_text=secret[-4:]).get_by_role("button", name="Delete secret").click()
     assert page.locator(".flash").inner_text().startswith("Deleted the secret")
     source = page.locator("article.credential", has_text="n8n-allegro")
     assert secret[-4:] not in source.inner_text() and rotated[-4:] in source.inner_text()
+
+    # A delivery signed with the new secret is listed and can be replayed.
+    source_id = source.locator("p.meta code").inner_text()
+    body = b'{"source_platform":"n8n","source_id":"SKU-1","title":"Cordless Drill 18V"}'
+    receipt = post_webhook(client, {"id": source_id, "secret": rotated}, body, event_id="evt-1")
+    assert receipt.status_code == 202
+    page.reload()
+    delivery = page.locator("#deliveries tr", has_text="evt-1")
+    assert delivery.is_visible()
+    screenshot(page, "imports-sources")
+    delivery.get_by_role("button", name="Replay").click()
+    page.wait_for_url("**/dashboard/jobs**")
+    assert page.locator(".flash").inner_text() == "Delivery queued again."
+    page.goto("/dashboard/imports")
+    source = page.locator("article.credential", has_text="n8n-allegro")
     source.get_by_role("button", name="Pause").click()
     assert "paused" in page.locator(".flash").inner_text()
 

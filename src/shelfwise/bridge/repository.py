@@ -42,6 +42,12 @@ class FetchedItemRepository(TenantRepository[FetchedItem]):
         )
         return {row.asin: row for row in self.session.scalars(statement)}
 
+    def recent(self, marketplace: str, limit: int) -> list[FetchedItem]:
+        """The items last fetched on `marketplace`, newest first."""
+        statement = self.select().where(FetchedItem.marketplace == marketplace)
+        ordered = statement.order_by(FetchedItem.fetched_at.desc(), FetchedItem.asin)
+        return list(self.session.scalars(ordered.limit(limit)))
+
 
 class BridgeAccountRepository(TenantRepository[MarketplaceAccount]):
     model = MarketplaceAccount

@@ -116,10 +116,15 @@ class ScoreService:
     def current(
         self, session: Session, organization_id: uuid.UUID, listing_id: uuid.UUID
     ) -> StoredScore:
-        """The stored score; a listing never scored yet is scored on the fly (not stored)."""
+        """The stored score of the listing's current content; a listing never scored yet, or
+        whose content changed since (its rescore job has not run yet), is scored on the fly
+        (not stored), so nobody reads the old content's score next to the new content."""
         row = ListingScoreRepository(session, organization_id).of_listing(listing_id)
-        if row is not None:  # the row goes with its listing (foreign key, on delete cascade)
-            return _stored(row)
+        # The row goes with its listing (foreign key, on delete cascade).
+        if row is not None:
+            listing, _ = self.listing(session, organization_id, listing_id)
+            if row.content_version == listing.content_version:
+                return _stored(row)
         listing, card = self.card(session, organization_id, listing_id)
         return StoredScore(
             listing_id, card.score, listing.content_version, card.breakdown(), utcnow(), False

@@ -33,6 +33,7 @@ from shelfwise.web.session import (
 router = APIRouter(include_in_schema=False)
 TABS = ("fetch", "cache", "sync")
 HISTORY_SHOWN = 20
+REVIEW_SHOWN = 100  # fetched items listed for review on the Sync tab
 AMAZON = sorted(code for code in MARKETPLACES if code.startswith("amazon."))
 
 
@@ -81,6 +82,11 @@ def asin_manager(
     if tab == "cache":
         values["stats"] = shared_cache(context.settings).stats(organization_id)
     if tab == "sync":
+        kept = FetchedItemRepository(session, organization_id).recent(
+            amazon_marketplace(marketplace).code, REVIEW_SHOWN
+        )
+        values["items"] = [row.item | {"asin": row.asin, "demo": row.is_demo} for row in kept]
+        values["demo_items"] = any(row.is_demo for row in kept)
         runs = ImportRunRepository(session, organization_id).page(None, HISTORY_SHOWN * 5)
         values["runs"] = [
             run_out(session, principal, run)
@@ -139,5 +145,7 @@ def sync(
         accounts[0].id if accounts else None,
     )
     return redirect(
-        request, "/dashboard/asins?tab=sync", f"Syncing {len(parsed.asins)} items into the catalog."
+        request,
+        f"/dashboard/asins?tab=sync&marketplace={found.code}",
+        f"Syncing {len(parsed.asins)} items into the catalog.",
     )
