@@ -361,10 +361,22 @@ def test_an_owner_adds_a_member_connects_an_account_and_turns_on_two_factor(
     assert page.locator(".flash").inner_text() == f"{colleague} joined as viewer."
     assert page.locator("#members tr", has_text=colleague).is_visible()
 
+    vault = page.locator("#credentials")
+    vault.get_by_text("Add Amazon SP-API (Login with Amazon) credentials").click()
+    spapi = vault.locator("form", has=page.locator("input[value=amazon_spapi]"))
+    spapi.get_by_label("Name", exact=True).fill("SP-API EU")
+    spapi.get_by_label("refresh_token").fill("Atzr|IwEBIA-refresh-token-0001")
+    spapi.get_by_label("lwa_app_id").fill("amzn1.application-oa2-client.0001")
+    spapi.get_by_label("lwa_client_secret").fill("amzn1.oa2-cs.v1.client-secret-4242")
+    spapi.get_by_role("button", name="Store credentials").click()
+    assert page.locator(".flash").inner_text() == "Stored the credential SP-API EU."
+    assert "client-secret-4242" not in page.content()
+
     accounts = page.locator("#accounts")
     accounts.get_by_label("Name", exact=True).fill("EU store")
     accounts.get_by_label("Platform").select_option("amazon")
     accounts.get_by_label("Marketplace").fill("amazon.de")
+    accounts.get_by_label("Credentials").select_option(label="SP-API EU (amazon_spapi)")
     accounts.get_by_role("button", name="Connect").click()
     assert page.locator(".flash").inner_text() == "Connected EU store (amazon.de)."
     store = page.locator("#accounts article", has_text="EU store")
@@ -372,6 +384,7 @@ def test_an_owner_adds_a_member_connects_an_account_and_turns_on_two_factor(
     store.get_by_label("Active").uncheck()
     store.get_by_role("button", name="Save").click()
     assert page.locator(".flash").inner_text() == "Saved EU store (paused)."
+    assert "credentials SP-API EU" in page.locator("#accounts article").inner_text()
     screenshot(page, "settings-members-accounts")
 
     page.get_by_role("link", name=tenant.email).click()

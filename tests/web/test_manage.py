@@ -311,3 +311,73 @@ def test_account_forms_need_the_csrf_token(client: TestClient, tenant: Tenant) -
     response = post(client, "/dashboard/account/totp/enroll", "0" * 64)
     assert response.status_code == 403
     assert client.get("/api/auth/me", headers=tenant.headers).json()["is_totp_enabled"] is False
+
+
+# credentials
+def credentials(client: TestClient, tenant: Tenant) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = client.get("/api/credentials", headers=tenant.headers).json()
+    return result
+
+
+def test_an_admin_stores_sp_api_credentials_shown_only_masked(
+    client: TestClient, tenant: Tenant
+) -> None:
+    csrf = dashboard_login(client, tenant.email)
+    fields = ["refresh_token", "lwa_app_id", "lwa_client_secret"]
+    values = ["Atzr|refresh-0123456789", "amzn1.application-oa2-client.abc", "amzn1.oa2-cs.v1.lwa-secret-5678"]
+    stored = client.post(
+        "/dashboard/settings/credentials",
+        data={
+            "csrf": csrf,
+            "name": "SP-API EU",
+            "kind": "amazon_spapi",
+            "field": fields,
+            "value": values,
+        },
+        follow_redirects=False,
+    )
+    assert stored.status_code == 303
+    (credential,) = credentials(client, tenant)
+    assert (credential["name"], credential["kind"]) == ("SP-API EU", "amazon_spapi")
+    assert sorted(credential["masked"]) == sorted(fields)
+    page = client.get("/dashboard/settings")
+    assert "Stored the credential SP-API EU." in page.text
+    assert all(value not in page.text for value in values)
+    assert "5678" in page.text  # the masked hint
+
+
+def test_a_credential_missing_a_field_or_of_an_unknown_kind_is_not_stored(
+    context: AppContext, client: TestClient, tenant: Tenant
+) -> None:
+    csrf = dashboard_login(client, tenant.email)
+    missing = client.post(
+        "/dashboard/settings/credentials",
+        data={
+            "csrf": csrf,
+            "name": "Half",
+            "kind": "amazon_spapi",
+            "field": ["refresh_token", "lwa_app_id", "lwa_client_secret"],
+            "value": ["Atzr|x", "", "secret"],
+        },
+    )
+    assert "Fill in lwa_app_id." in missing.text
+    unknown = client.post(
+        "/dashboard/settings/credentials",
+        data={"csrf": csrf, "name": "Odd", "kind": "keepa", "field": ["key"], "value": ["k"]},
+    )
+    assert "Unknown credential kind: keepa." in unknown.text
+    assert credentials(client, tenant) == []
+    analyst = create_tenant(context, client, Role.ANALYST)
+    analyst_csrf = dashboard_login(client, analyst.email)
+    refused = client.post(
+        "/dashboard/settings/credentials",
+        data={
+            "csrf": analyst_csrf,
+            "name": "Mine",
+            "kind": "amazon_creators",
+            "field": ["credential_id", "credential_secret", "version", "partner_tag"],
+            "value": ["id", "secret", "2.1", "tag-20"],
+        },
+    )
+    assert refused.status_code == 403
+    assert credentials(client, tenant) == []

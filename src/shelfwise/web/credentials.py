@@ -11,7 +11,11 @@ from fastapi.responses import Response
 from shelfwise.accounts.auth import Context, DbSession
 from shelfwise.accounts.models import Role
 from shelfwise.audit.service import audit
+from shelfwise.integrations.amazon_spapi import accounts as spapi
+from shelfwise.integrations.creators import schemas as creators
 from shelfwise.integrations.llm.schemas import CREDENTIAL_KIND as LLM_KIND
+from shelfwise.vault.schemas import CredentialCreate
+from shelfwise.web.forms import checked
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
     CsrfField,
@@ -24,6 +28,40 @@ from shelfwise.web.session import (
 
 router = APIRouter(include_in_schema=False)
 BACK = "/dashboard/settings"
+# The credentials the integrations read, each with the fields its adapter needs (the LLM
+# provider has its own form). Labels as the vendors' consoles name them.
+KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    spapi.CREDENTIAL_KIND: ("Amazon SP-API (Login with Amazon)", spapi.SECRET_FIELDS),
+    creators.CREDENTIAL_KIND: ("Amazon Creators API (associates)", creators.SECRET_FIELDS),
+}
+
+
+@router.post("/dashboard/settings/credentials")
+def create(
+    request: Request,
+    principal: PagePrincipal,
+    context: Context,
+    session: DbSession,
+    name: Annotated[str, Form(max_length=200)],
+    kind: Annotated[str, Form(max_length=64)],
+    csrf: CsrfField = "",
+    field: Annotated[list[str] | None, Form()] = None,
+    value: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """A credential of a known kind, every field of it filled; checked as POST /api/credentials
+    checks it, then sealed in the vault. Only masked hints are shown afterwards."""
+    check_csrf(request, context, principal, csrf)
+    require_role(principal, Role.ADMIN)
+    if kind not in KINDS:
+        return redirect(request, BACK, f"Unknown credential kind: {kind}.", "error")
+    secrets = {each: secret.strip() for each, secret in zip(field or [], value or [], strict=False)}
+    missing = [each for each in KINDS[kind][1] if not secrets.get(each)]
+    if missing:
+        return redirect(request, BACK, f"Fill in {', '.join(missing)}.", "error")
+    body = checked(CredentialCreate, name=name, kind=kind, secrets=secrets)
+    plain = {each: secret.get_secret_value() for each, secret in body.secrets.items()}
+    credential = context.vault.create(session, principal, body.name, body.kind, plain)
+    return redirect(request, BACK + "#credentials", f"Stored the credential {credential.name}.")
 
 
 @router.post("/dashboard/settings/credentials/{credential_id}/rotate")

@@ -31,6 +31,14 @@ FLASH_COOKIE = "sw_flash"
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
+def whole_percent(value: float | None) -> int:
+    """Progress as whole percent, rounded down as app.js does: 100 only when all is done."""
+    return int(value or 0)
+
+
+templates.env.filters["whole_percent"] = whole_percent
+
+
 class LoginRequired(Exception):  # a control-flow signal, answered with a redirect
     def __init__(self, next_path: str) -> None:
         self.next_path = next_path

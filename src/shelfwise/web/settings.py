@@ -2,6 +2,8 @@
 the LLM provider, API keys and system health. Its actions live beside it: members.py,
 marketplaces.py and credentials.py (secrets)."""
 
+from typing import get_args
+
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -12,10 +14,12 @@ from shelfwise.accounts.repository import AccountsRepository
 from shelfwise.catalog.marketplaces import MARKETPLACES
 from shelfwise.catalog.models import Platform
 from shelfwise.catalog.repository import MarketplaceAccountRepository
+from shelfwise.integrations.creators.schemas import CredentialVersion
 from shelfwise.integrations.llm.schemas import CREDENTIAL_KIND as LLM_KIND
 from shelfwise.market.schemas import Dataset
 from shelfwise.operations.endpoints import health
 from shelfwise.vault.repository import CredentialRepository
+from shelfwise.web.credentials import KINDS
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import PagePrincipal, render, require_role
 
@@ -44,5 +48,7 @@ def settings_page(
         "marketplaces": sorted(MARKETPLACES),
         "datasets": [dataset.value for dataset in Dataset],
         "llm_kind": LLM_KIND,
+        "credential_kinds": KINDS,
+        "creators_versions": get_args(CredentialVersion),
     }
     return render(request, "settings.html", values)

@@ -30,7 +30,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const response = await fetch(row.dataset.progressUrl, { headers: { Accept: "application/json" } });
       if (!response.ok) return;
       const job = await response.json();
-      const percent = job.percent === null ? 0 : job.percent;
+      const percent = job.percent === null ? 0 : Math.floor(job.percent);
       row.querySelector("progress").value = percent;
       row.querySelector("[data-percent]").textContent = percent + "%";
       row.querySelector("[data-status]").textContent = job.status;
