@@ -324,7 +324,11 @@ def test_an_admin_stores_sp_api_credentials_shown_only_masked(
 ) -> None:
     csrf = dashboard_login(client, tenant.email)
     fields = ["refresh_token", "lwa_app_id", "lwa_client_secret"]
-    values = ["Atzr|refresh-0123456789", "amzn1.application-oa2-client.abc", "amzn1.oa2-cs.v1.lwa-secret-5678"]
+    values = [
+        "Atzr|refresh-0123456789",
+        "amzn1.application-oa2-client.abc",
+        "amzn1.oa2-cs.v1.lwa-secret-5678",
+    ]
     stored = client.post(
         "/dashboard/settings/credentials",
         data={
