@@ -38,13 +38,15 @@ def seed_catalog(context: AppContext, client: TestClient, tenant: Tenant) -> dic
             title=title,
             asin=asin,
         )
-    _history(context, tenant.organization_id, uuid.UUID(account["id"]), "B0KETTLE01")
+    seed_item_history(context, tenant.organization_id, uuid.UUID(account["id"]), "B0KETTLE01")
     return made
 
 
-def _history(
+def seed_item_history(
     context: AppContext, organization_id: uuid.UUID, account_id: uuid.UUID, asin: str
 ) -> None:
+    """A week of daily offer snapshots (Buy Box 34.99 falling to 28.99 GBP) and ranks (1500
+    improving to 600) of `asin` on the account."""
     now = utcnow()
     offers, ranks = [], []
     for day in range(7):

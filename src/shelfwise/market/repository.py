@@ -288,6 +288,32 @@ class OfferSnapshotRepository(TenantRepository[OfferSnapshot]):
         )
         return list(self.session.scalars(statement))
 
+    def latest_of(self, account_id: uuid.UUID, asins: Sequence[str]) -> dict[str, OfferSnapshot]:
+        """The newest snapshot of each of `asins` on the account (ASINs never swept are absent)."""
+        if not asins:
+            return {}
+        newest = (
+            self.scoped(
+                select(OfferSnapshot.asin, func.max(OfferSnapshot.observed_at).label("observed"))
+            )
+            .where(
+                OfferSnapshot.marketplace_account_id == account_id,
+                OfferSnapshot.asin.in_(asins),
+            )
+            .group_by(OfferSnapshot.asin)
+            .subquery()
+        )
+        statement = (
+            self.select()
+            .join(
+                newest,
+                (OfferSnapshot.asin == newest.c.asin)
+                & (OfferSnapshot.observed_at == newest.c.observed),
+            )
+            .where(OfferSnapshot.marketplace_account_id == account_id)
+        )
+        return {row.asin: row for row in self.session.scalars(statement)}
+
     def count(self, account_id: uuid.UUID) -> int:
         statement = self.scoped(select(func.count())).where(
             OfferSnapshot.marketplace_account_id == account_id

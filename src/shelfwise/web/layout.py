@@ -16,6 +16,7 @@ NAV = (
     ("overview", "/dashboard", "Overview"),
     ("catalog", "/dashboard/catalog", "Catalog"),
     ("asins", "/dashboard/asins", "ASINs"),
+    ("accounts", "/dashboard/accounts", "Accounts"),
     ("imports", "/dashboard/imports", "Imports"),
     ("jobs", "/dashboard/jobs", "Jobs"),
     ("settings", "/dashboard/settings", "Settings"),

@@ -1,12 +1,10 @@
 """Listing detail: content, versions with word diffs, AI proposals, rollback, offers, chart."""
 
 import uuid
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from markupsafe import Markup
 
 from shelfwise.accounts.auth import Context, DbSession
 from shelfwise.accounts.models import Role
@@ -18,9 +16,7 @@ from shelfwise.intelligence.models import ProposalStatus
 from shelfwise.intelligence.rewrite import Scope
 from shelfwise.intelligence.score_service import score
 from shelfwise.intelligence.service import proposal as proposals
-from shelfwise.market.repository import OfferSnapshotRepository, RankSnapshotRepository
-from shelfwise.platform.types import utcnow
-from shelfwise.web.chart import Series, as_float, line_chart
+from shelfwise.web.history import item_history
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
     CsrfField,
@@ -32,7 +28,6 @@ from shelfwise.web.session import (
 )
 
 router = APIRouter(include_in_schema=False)
-HISTORY_DAYS = 30
 PROPOSALS_SHOWN = 10
 
 
@@ -55,24 +50,12 @@ def detail(
         from_version = diff_from or max(1, to_version - 1)
         diff = service.listing.diff(session, principal, listing_id, from_version, to_version)
     organization_id = principal.organization_id
-    offers, chart = [], ""
-    if listing.asin:
-        since = utcnow() - timedelta(days=HISTORY_DAYS)
-        account_id = listing.marketplace_account_id
-        offers = OfferSnapshotRepository(session, organization_id).history(
-            account_id, listing.asin, since, 200
-        )
-        ranks = RankSnapshotRepository(session, organization_id).history(
-            account_id, listing.asin, since, 500
-        )
-        prices = [(o.observed_at, as_float(o.buy_box_price or o.lowest_price)) for o in offers]
-        chart = line_chart(
-            f"Price and Best Sellers Rank, last {HISTORY_DAYS} days",
-            [
-                Series("Buy Box price", "price", [(t, v) for t, v in prices if v is not None]),
-                Series("BSR", "rank", [(r.observed_at, float(r.rank)) for r in ranks], True),
-            ],
-        )
+    history = (
+        item_history(session, organization_id, listing.marketplace_account_id, listing.asin)
+        if listing.asin
+        else None
+    )
+    offers = history.offers if history else []
     values = page_values(context, session, principal, "catalog", listing.title[:60])
     values |= {
         "listing": listing,
@@ -81,7 +64,7 @@ def detail(
         "proposals": proposals.history(session, principal, listing_id, PROPOSALS_SHOWN),
         "offers": offers[0].offers if offers else [],
         "latest_offer": offers[0] if offers else None,
-        "chart": Markup(chart),  # noqa: S704 - built by chart.py, every text escaped there
+        "chart": history.chart if history else "",
         "can_decide": principal.role.at_least(Role.ADMIN),
         "can_edit": principal.role.at_least(Role.ANALYST),
         "proposed": ProposalStatus.PROPOSED,

@@ -26,6 +26,7 @@ from shelfwise.operations.problems import field_path
 from shelfwise.platform.context import AppContext
 from shelfwise.platform.errors import ShelfwiseError
 from shelfwise.web import (
+    account_pages,
     asins,
     auth_pages,
     catalog,
@@ -112,6 +113,7 @@ def install_dashboard(app: FastAPI) -> None:
         catalog.router,
         listing.router,
         asins.router,
+        account_pages.router,
         imports.router,
         jobs.router,
         settings.router,
