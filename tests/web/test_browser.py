@@ -2,6 +2,7 @@
 scenarios of issue 8 that the built pages support, with screenshots of every page."""
 
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from tests.factories import (
     post_webhook,
     unique,
 )
-from tests.web.browser_data import seed_catalog
+from tests.web.browser_data import seed_catalog, seed_item_history
 from tests.web.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -397,3 +398,32 @@ def test_an_owner_adds_a_member_connects_an_account_and_turns_on_two_factor(
     page.get_by_role("button", name="Turn on").click()
     assert page.locator(".flash").inner_text().startswith("Two-factor sign-in is on")
     screenshot(page, "account")
+
+
+def test_an_owner_watches_a_competitor_and_opens_its_price_history(
+    context: AppContext, client: TestClient, tenant: Tenant, page: Any
+) -> None:
+    account = create_account(client, tenant, name="UK store")
+    rival = "B0RIVAL001"
+    seed_item_history(context, tenant.organization_id, uuid.UUID(account["id"]), rival)
+    log_in(page, tenant.email, tenant.password)
+    page.wait_for_url("**/dashboard")
+    page.get_by_role("link", name="Accounts").click()
+    page.get_by_role("link", name="UK store").click()
+    assert page.get_by_text("No orders synced yet.").is_visible()
+    screenshot(page, "account-orders-empty")
+    page.get_by_role("link", name="Competitors").click()
+    page.get_by_label("ASIN").fill(rival.lower())
+    page.get_by_label("Note").fill("Rival kettle")
+    page.get_by_role("button", name="Watch").click()
+    assert page.locator(".flash").inner_text().startswith(f"Watching {rival}")
+    row = page.locator("table.watched tbody tr", has_text=rival)
+    assert "28.99 GBP" in row.inner_text()
+    screenshot(page, "account-competitors")
+    row.get_by_role("link", name=rival).click()
+    assert page.locator("svg").first.is_visible()
+    assert page.get_by_role("heading", name=rival).is_visible()
+    screenshot(page, "account-item")
+    page.goto(f"/dashboard/accounts/{account['id']}?tab=sync")
+    assert page.get_by_text("No sync has run on this account yet.").is_visible()
+    screenshot(page, "account-sync")
