@@ -52,7 +52,7 @@ def account_page(
         "pending": user.totp_secret_sealed is not None and not user.is_totp_enabled,
         "enrolment": None,
     }
-    return render(request, "account.html", values)
+    return render(request, "profile.html", values)
 
 
 @router.post(PAGE + "/totp/enroll")
@@ -72,7 +72,7 @@ def start_enrolment(
         "pending": True,
         "enrolment": {"secret": secret, "uri": uri, "qr": qr_svg(uri)},
     }
-    return render(request, "account.html", values)
+    return render(request, "profile.html", values)
 
 
 @router.post(PAGE + "/totp/confirm")
