@@ -60,6 +60,43 @@ load 2.0, 3.2, 3.5, 4.1 and 4.3); after 125.5, 140.6, 293.0, 179.2 and 369.8 aga
 156.2, 350.6, 229.7 and 462.2 (ratio 0.697, 0.900, 0.836, 0.780 and 0.800; load 2.1, 3.2, 3.8,
 4.5 and 4.0). The full parse now costs the bare parse plus about 1 ms: at a ratio of about 0.8,
 500 pages/s needs a machine on which the bare parse alone reaches about 620 (at most 476 here).
+
+Parsing only the part of the page that holds the fields, evaluated and not done (single process,
+interleaved rounds, per page over the 20 pages). On every saved page the fields end before the
+customer-reviews widget (product details 0.29-0.78 of the bytes, that widget 0.50-0.89, the footer
+0.86-0.97). Lexbor's parse and the id walk of the page cut before that widget (77% of the bytes)
+took 3.05 ms against 4.20 for the whole page (min of 30 rounds; medians 4.05 and 6.08): the reviews
+and recommendations are dense markup, and skipping them was the one large saving left (about a
+quarter of the full parse). It cannot be made exact, whatever the cut marker:
+- a page is a product only when its footer element is in the tree (a response cut short is a
+  retry), and the footer comes after those sections. No byte search proves that
+  `<div id="navFooter">` is an element: an unclosed script, comment, textarea or plaintext, or a
+  select or template, anywhere before it changes what it is. Only tokenizing all that precedes it
+  can tell, and that is the work the cut was to save;
+- every id looked up and absent from the prefix (6-29 a product page: price anchors are tried in
+  order) would need a proof of absence from the rest, literally and by character references;
+- elements still open at the cut are incomplete (a sentinel element appended at the cut can tell
+  which are; nothing cheaper than the parse can settle the first two).
+A cut after the footer's last mention, which could be proven, keeps 96% of the bytes and saved
+nothing (3.35 against 3.32 ms): what follows the footer is script text, which lexbor reads fast.
+
+Kept instead, both exact: the walk's loop compares lexbor's tag numbers instead of tag names (walk
+and index 0.69 -> 0.65 ms), and is_complete looks for "</HTML>" only after the last "</html>"
+(0.049 -> 0.028 ms). Per-page minima over 25 interleaved rounds (load average 3.5): before 5.18,
+after 5.16, bare parse 4.30 ms: the full parse is the bare parse plus about 0.86 ms of Python (the
+index of about 650 id'd nodes 0.27, the fields 0.48, of which the gallery's byte search 0.14).
+Tried and dropped: the visible text from lexbor's text() when a widget holds no script or style
+(the check is a CSS query: 0.055 -> 0.10 ms a page); a selector list of the 50 ids read instead
+of "[id]" (lexbor matches each selector of a list in its own walk: 0.65 -> 2.5 ms); other needles
+or re for the gallery (0.135-0.17 ms, all bound by the scan); checking pages for valid UTF-8 up
+front (see parse_page: 0.65 ms a page, so a page is parsed again only when selectolax refuses a
+string). Seven runs of this benchmark alternating before and after (load average 3.0-4.6):
+before 106.1, 137.6, 95.8, 278.5, 165.3, 241.1 and 222.4 pages/s against baselines of 156.0,
+213.9, 171.7, 398.8, 199.4, 337.6 and 377.7 (ratio 0.680, 0.643, 0.558, 0.699, 0.829, 0.714 and
+0.589); after 165.9, 86.8, 235.9, 197.1, 150.2, 173.1 and 319.3 against 201.3, 131.3, 338.2,
+254.3, 227.1, 201.6 and 407.7 (ratio 0.824, 0.661, 0.698, 0.775, 0.661, 0.859 and 0.783). The
+load of the other agents sets these figures: 500 pages/s stays out of reach on this machine
+without parsing less, and parsing less cannot be made exact.
 """
 
 import argparse

@@ -13,6 +13,18 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 def parse_page(document: bytes | str, url: str | None = None) -> ProductPage:
     """Parse a saved or fetched page; `url` supplies the marketplace when the page lacks one."""
     data = _utf8(document)
+    try:
+        return _parse(data, url)
+    except (UnicodeDecodeError, SystemError):
+        # lexbor keeps bytes that are not UTF-8 as they are, and selectolax then refuses to
+        # decode the attribute or text holding them (text() even fails with a SystemError that
+        # wraps the UnicodeDecodeError). Such a page is parsed again as a browser shows it, with
+        # U+FFFD for the bad bytes; checking every page up front would cost a decode of the
+        # whole page, 0.65 ms (more than all the fields together).
+        return _parse(data.decode("utf-8", "replace").encode("utf-8"), url)
+
+
+def _parse(data: bytes, url: str | None) -> ProductPage:
     tree = Document(data)
     page_type = detect_page_type(tree)
     canonical = identity.canonical_url(tree)
