@@ -27,12 +27,10 @@ from shelfwise.web.forms import checked
 from shelfwise.web.history import HISTORY_DAYS, item_history
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
-    CsrfField,
+    AdminForm,
     PagePrincipal,
-    check_csrf,
     redirect,
     render,
-    require_role,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -177,15 +175,11 @@ def item_page(
 def watch(
     account_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
-    context: Context,
+    principal: AdminForm,
     session: DbSession,
     asin: Annotated[str, Form(max_length=20)],
     note: Annotated[str, Form(max_length=500)] = "",
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     body = checked(WatchedAsinCreate, asin=asin, note=note.strip() or None)
     watched = watchlist.add(session, principal, account_id, body.asin, body.note)
     back = f"{PAGE}/{account_id}?tab=competitors"
@@ -197,13 +191,9 @@ def unwatch(
     account_id: uuid.UUID,
     asin: str,
     request: Request,
-    principal: PagePrincipal,
-    context: Context,
+    principal: AdminForm,
     session: DbSession,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     watchlist.remove(session, principal, account_id, asin.strip().upper())
     back = f"{PAGE}/{account_id}?tab=competitors"
     return redirect(request, back, f"Stopped watching {asin.strip().upper()}.")

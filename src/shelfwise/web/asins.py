@@ -22,12 +22,10 @@ from shelfwise.ingest.repository import ImportRunRepository
 from shelfwise.platform.cache import shared_cache
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
-    CsrfField,
+    AdminForm,
     PagePrincipal,
-    check_csrf,
     redirect,
     render,
-    require_role,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -99,12 +97,9 @@ def asin_manager(
 @router.post("/dashboard/asins/cache/clear")
 def clear_cache(
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     cache = shared_cache(context.settings)
     cleared = cache.stats(principal.organization_id).items_cached
     cache.clear(principal.organization_id)
@@ -114,15 +109,11 @@ def clear_cache(
 @router.post("/dashboard/asins/sync")
 def sync(
     request: Request,
-    principal: PagePrincipal,
-    context: Context,
+    principal: AdminForm,
     session: DbSession,
     marketplace: Annotated[str, Form(max_length=40)],
-    csrf: CsrfField = "",
     asins: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     parsed = parse_asins(",".join(asins or []))
     if not parsed.asins or parsed.invalid:
         return redirect(request, "/dashboard/asins", "Select fetched items to sync.", "error")

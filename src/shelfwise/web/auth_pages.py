@@ -12,9 +12,7 @@ from shelfwise.accounts.auth import Context, DbSession
 from shelfwise.accounts.repository import AccountsRepository
 from shelfwise.web.session import (
     ORG_COOKIE,
-    CsrfField,
-    PagePrincipal,
-    check_csrf,
+    MemberForm,
     clear_login_cookies,
     cookie_options,
     redirect,
@@ -94,12 +92,10 @@ def login(
 @router.post("/logout")
 def logout(
     request: Request,
-    principal: PagePrincipal,
+    principal: MemberForm,
     context: Context,
     session: DbSession,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
     if principal.session_id is not None:
         context.accounts.logout(session, principal.session_id)  # revokes the session server-side
     response = redirect(request, "/login", "You are logged out.")
@@ -110,13 +106,10 @@ def logout(
 @router.post("/dashboard/organization")
 def switch_organization(
     request: Request,
-    principal: PagePrincipal,
-    context: Context,
+    principal: MemberForm,
     session: DbSession,
     organization_id: Annotated[uuid.UUID, Form()],
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
     if principal.user_id is None or not AccountsRepository(session).membership(
         organization_id, principal.user_id
     ):

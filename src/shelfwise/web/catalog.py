@@ -22,9 +22,8 @@ from shelfwise.intelligence.tasks import BATCH_JOB
 from shelfwise.jobs.service import enqueue
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
-    CsrfField,
+    MemberForm,
     PagePrincipal,
-    check_csrf,
     redirect,
     render,
     require_role,
@@ -94,14 +93,11 @@ def export_filtered(
 @router.post("/dashboard/catalog/bulk")
 def bulk(
     request: Request,
-    principal: PagePrincipal,
-    context: Context,
+    principal: MemberForm,
     session: DbSession,
     action: Annotated[str, Form(pattern="^(optimize|export)$")],
-    csrf: CsrfField = "",
     listing_ids: Annotated[list[uuid.UUID] | None, Form()] = None,
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
     if not listing_ids:
         return redirect(request, "/dashboard/catalog", "Select at least one listing.", "error")
     if action == "export":

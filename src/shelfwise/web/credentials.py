@@ -18,12 +18,9 @@ from shelfwise.vault.schemas import CredentialCreate
 from shelfwise.web.forms import checked
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
-    CsrfField,
-    PagePrincipal,
-    check_csrf,
+    AdminForm,
     redirect,
     render,
-    require_role,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -39,19 +36,16 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
 @router.post("/dashboard/settings/credentials")
 def create(
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
     name: Annotated[str, Form(max_length=200)],
     kind: Annotated[str, Form(max_length=64)],
-    csrf: CsrfField = "",
     field: Annotated[list[str] | None, Form()] = None,
     value: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """A credential of a known kind, every field of it filled; checked as POST /api/credentials
     checks it, then sealed in the vault. Only masked hints are shown afterwards."""
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     if kind not in KINDS:
         return redirect(request, BACK, f"Unknown credential kind: {kind}.", "error")
     secrets = {each: secret.strip() for each, secret in zip(field or [], value or [], strict=False)}
@@ -68,17 +62,14 @@ def create(
 def rotate(
     credential_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
-    csrf: CsrfField = "",
     field: Annotated[list[str] | None, Form()] = None,
     value: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """Each masked field of the credential comes as a `field` name and its new `value`; all
     of them are replaced together, as PUT /api/credentials/{id}/secrets does."""
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     pairs = zip(field or [], value or [], strict=False)
     secrets = {name: secret for name, secret in pairs if secret.strip()}
     if not secrets or len(secrets) != len(field or []):
@@ -91,13 +82,10 @@ def rotate(
 def delete(
     credential_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     name = context.vault.get(session, principal, credential_id).name
     context.vault.delete(session, principal, credential_id)
     return redirect(request, BACK, f"Deleted the credential {name}.")
@@ -106,17 +94,14 @@ def delete(
 @router.post("/dashboard/settings/llm")
 def set_llm(
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
     base_url: Annotated[str, Form(min_length=1, max_length=500)],
     model: Annotated[str, Form(min_length=1, max_length=200)],
-    csrf: CsrfField = "",
     api_key: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """The organization's model: a vault credential of kind `llm` (base_url, model, api_key)."""
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     secrets = {"base_url": base_url, "model": model} | ({"api_key": api_key} if api_key else {})
     context.vault.create(session, principal, f"LLM {model}"[:200], LLM_KIND, secrets)
     return redirect(request, BACK, f"Stored the LLM provider ({model}).")
@@ -125,15 +110,12 @@ def set_llm(
 @router.post("/dashboard/settings/api-keys")
 def create_api_key(
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
     name: Annotated[str, Form(min_length=1, max_length=200)],
     role: Annotated[Role, Form()],
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     api_key, key = context.accounts.create_api_key(session, principal, name, role)
     audit(
         session,
@@ -152,13 +134,10 @@ def create_api_key(
 def revoke_api_key(
     api_key_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     api_key = context.accounts.revoke_api_key(session, principal, api_key_id)
     audit(
         session, principal, "api_key.revoked", "api_key", api_key.id, before={"name": api_key.name}

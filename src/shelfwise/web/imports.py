@@ -21,12 +21,10 @@ from shelfwise.ingest.mapping import Target
 from shelfwise.ingest.repository import ImportRunRepository, WebhookSourceRepository
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
-    CsrfField,
+    AnalystForm,
     PagePrincipal,
-    check_csrf,
     redirect,
     render,
-    require_role,
 )
 from shelfwise.web.sources import example_headers, recent_events
 
@@ -61,16 +59,13 @@ def imports_page(
 @router.post(f"{PAGE}/file")
 async def upload(
     request: Request,
-    principal: PagePrincipal,
+    principal: AnalystForm,
     context: Context,
     session: DbSession,
     file: Annotated[UploadFile, File()],
-    csrf: CsrfField = "",
     mapping: Annotated[str, Form(max_length=20_000)] = "",
     dry_run: Annotated[bool, Form()] = False,
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ANALYST)
     # As POST /api/import/file: the mapping (JSON from the page's script, else the saved or
     # suggested one) is checked, the file read whole before anything is written.
     options = FileOptions("file", parse_mapping(mapping), dry_run, bool(mapping))
@@ -91,17 +86,12 @@ def errors_csv(
 
 @router.post(f"{PAGE}/preview")
 async def preview(
-    request: Request,
-    principal: PagePrincipal,
-    context: Context,
+    principal: AnalystForm,
     session: DbSession,
     file: Annotated[UploadFile, File()],
-    csrf: CsrfField = "",
 ) -> Response:
     """Headers, suggested mapping and first rows as JSON for the page's mapping editor (the
     twin of POST /api/import/file/preview)."""
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ANALYST)
     found = await run_in_threadpool(imports.preview, session, principal, file.file, file.filename)
     return JSONResponse(
         {

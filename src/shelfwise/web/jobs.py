@@ -12,12 +12,10 @@ from shelfwise.jobs.schemas import job_out
 from shelfwise.jobs.service import jobs
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
-    CsrfField,
+    AnalystForm,
     PagePrincipal,
-    check_csrf,
     redirect,
     render,
-    require_role,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -60,13 +58,9 @@ def act(
     job_id: uuid.UUID,
     action: str,
     request: Request,
-    principal: PagePrincipal,
-    context: Context,
+    principal: AnalystForm,
     session: DbSession,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ANALYST)
     if action == "cancel":
         jobs.cancel(session, principal, job_id)
         return redirect(request, "/dashboard/jobs", "Cancellation requested.")

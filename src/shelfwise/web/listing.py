@@ -19,12 +19,11 @@ from shelfwise.intelligence.service import proposal as proposals
 from shelfwise.web.history import item_history
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
-    CsrfField,
+    AdminForm,
+    AnalystForm,
     PagePrincipal,
-    check_csrf,
     redirect,
     render,
-    require_role,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -88,13 +87,10 @@ def _back(listing_id: uuid.UUID) -> str:
 def optimize(
     listing_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
+    principal: AnalystForm,
     context: Context,
     session: DbSession,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ANALYST)
     connection = llm_connection(session, context.vault, principal.organization_id)
     with open_model(connection, context.settings) as client:
         proposals.propose(session, principal, listing_id, Scope.ALL, client)
@@ -107,14 +103,10 @@ def decide(
     proposal_id: uuid.UUID,
     decision: str,
     request: Request,
-    principal: PagePrincipal,
-    context: Context,
+    principal: AdminForm,
     session: DbSession,
-    csrf: CsrfField = "",
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     if decision == "approve":
         made = proposals.approve(session, principal, proposal_id, note or None)
         message = f"Approved: the listing is now at version {made.applied_version}."
@@ -130,14 +122,10 @@ def decide(
 def revert(
     listing_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
-    context: Context,
+    principal: AnalystForm,
     session: DbSession,
     version: Annotated[int, Form(ge=1)],
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ANALYST)
     listing = service.listing.revert(session, principal, listing_id, version, None)
     return redirect(
         request,

@@ -9,18 +9,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from shelfwise.accounts.auth import Context, DbSession
-from shelfwise.accounts.models import Role
 from shelfwise.catalog import service
 from shelfwise.catalog.schemas import MarketplaceAccountCreate, MarketplaceAccountUpdate
 from shelfwise.market import status
 from shelfwise.market.schemas import Dataset
 from shelfwise.web.forms import checked
 from shelfwise.web.session import (
-    CsrfField,
-    PagePrincipal,
-    check_csrf,
+    AdminForm,
+    AnalystForm,
     redirect,
-    require_role,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -37,18 +34,14 @@ def _credential(value: str) -> str | None:
 @router.post(PATH)
 def create_account(
     request: Request,
-    principal: PagePrincipal,
-    context: Context,
+    principal: AdminForm,
     session: DbSession,
     name: Field,
     platform: Field,
     marketplace: Field,
     seller_id: Field = "",
     credential_id: Field = "",
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     body = checked(
         MarketplaceAccountCreate,
         name=name,
@@ -65,17 +58,13 @@ def create_account(
 def update_account(
     account_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
-    context: Context,
+    principal: AdminForm,
     session: DbSession,
     name: Field,
     credential_id: Field = "",
     is_active: Annotated[bool, Form()] = False,
-    csrf: CsrfField = "",
 ) -> Response:
     """The edit form sends every field (an unchecked "active" box sends nothing: paused)."""
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     body = checked(
         MarketplaceAccountUpdate,
         name=name,
@@ -91,13 +80,10 @@ def update_account(
 def check_connection(
     account_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     found = status.verify_connection(
         session, principal, account_id, context.vault, context.settings
     )
@@ -110,14 +96,10 @@ def check_connection(
 def sync_now(
     account_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
-    context: Context,
+    principal: AnalystForm,
     session: DbSession,
     dataset: Annotated[Dataset, Form()],
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ANALYST)
     job_id = status.request_sync(session, principal, account_id, dataset)
     return redirect(request, f"/dashboard/jobs#job-{job_id}", f"Syncing {dataset.value} now.")
 
@@ -126,13 +108,9 @@ def sync_now(
 def delete_account(
     account_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
-    context: Context,
+    principal: AdminForm,
     session: DbSession,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     name = service.marketplace_account.get(session, principal, account_id).name
     service.marketplace_account.delete(session, principal, account_id)
     return redirect(request, BACK, f"Removed {name} and its listings.")

@@ -15,11 +15,8 @@ from shelfwise.audit.service import audit
 from shelfwise.platform.errors import PermissionDeniedError
 from shelfwise.web.forms import checked
 from shelfwise.web.session import (
-    CsrfField,
-    PagePrincipal,
-    check_csrf,
+    AdminForm,
     redirect,
-    require_role,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -29,15 +26,12 @@ BACK = "/dashboard/settings#members"
 @router.post("/dashboard/settings/members")
 def add_member(
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
     email: Annotated[str, Form(max_length=320)],
     role: Annotated[str, Form(max_length=20)],
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     body = checked(MemberCreate, email=email, role=role)
     if body.role.at_least(principal.role) and body.role != principal.role:
         raise PermissionDeniedError("You cannot grant a role above your own.")
@@ -59,14 +53,11 @@ def add_member(
 def change_role(
     user_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
     role: Annotated[Role, Form()],
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     before = AccountsRepository(session).membership(principal.organization_id, user_id)
     membership, user = context.accounts.change_role(session, principal, user_id, role)
     # Audited like PATCH /api/organization/members/{id}.
@@ -86,13 +77,10 @@ def change_role(
 def remove_member(
     user_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     user = AccountsRepository(session).user_by_id(user_id)
     membership = context.accounts.remove_member(session, principal, user_id)
     audit(

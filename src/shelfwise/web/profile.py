@@ -15,9 +15,8 @@ from shelfwise.accounts.repository import AccountsRepository
 from shelfwise.platform.errors import InvalidInputError, PermissionDeniedError
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
-    CsrfField,
+    MemberForm,
     PagePrincipal,
-    check_csrf,
     redirect,
     render,
 )
@@ -58,12 +57,10 @@ def account_page(
 @router.post(PAGE + "/totp/enroll")
 def start_enrolment(
     request: Request,
-    principal: PagePrincipal,
+    principal: MemberForm,
     context: Context,
     session: DbSession,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
     user = _user(session, principal)
     secret, uri = context.accounts.begin_totp_enrolment(session, user.id)
     values = page_values(context, session, principal, "account", "Set up two-factor sign-in")
@@ -78,13 +75,11 @@ def start_enrolment(
 @router.post(PAGE + "/totp/confirm")
 def confirm_enrolment(
     request: Request,
-    principal: PagePrincipal,
+    principal: MemberForm,
     context: Context,
     session: DbSession,
     code: Code,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
     user = _user(session, principal)
     try:
         context.accounts.confirm_totp(session, user.id, code.strip())
@@ -96,13 +91,11 @@ def confirm_enrolment(
 @router.post(PAGE + "/totp/disable")
 def disable(
     request: Request,
-    principal: PagePrincipal,
+    principal: MemberForm,
     context: Context,
     session: DbSession,
     code: Code,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
     user = _user(session, principal)
     try:
         context.accounts.disable_totp(session, user.id, code.strip())

@@ -6,7 +6,7 @@ the cookies are HttpOnly and SameSite=Lax, Secure when the request came over htt
 import hashlib
 import hmac
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, unquote, urlsplit
@@ -160,6 +160,25 @@ def check_csrf(request: Request, context: AppContext, principal: Principal, toke
 
 
 CsrfField = Annotated[str, Form(alias="csrf")]
+
+
+def _form_poster(role: Role) -> Callable[..., Principal]:
+    def form_poster(
+        request: Request, principal: PagePrincipal, context: Context, csrf: CsrfField = ""
+    ) -> Principal:
+        """The signed-in user of a form post: the form's CSRF token checked first (a forged
+        post learns nothing, not even the role it lacks), then the role the action needs."""
+        check_csrf(request, context, principal, csrf)
+        require_role(principal, role)
+        return principal
+
+    return form_poster
+
+
+# What a dashboard form post is sent by: `principal: AdminForm` in an action's signature.
+MemberForm = Annotated[Principal, Depends(_form_poster(Role.VIEWER))]
+AnalystForm = Annotated[Principal, Depends(_form_poster(Role.ANALYST))]
+AdminForm = Annotated[Principal, Depends(_form_poster(Role.ADMIN))]
 
 
 def flash(request: Request, response: Response, message: str, kind: str = "ok") -> None:

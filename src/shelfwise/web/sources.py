@@ -11,7 +11,6 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from shelfwise.accounts.auth import Context, DbSession
-from shelfwise.accounts.models import Role
 from shelfwise.accounts.principal import Principal
 from shelfwise.ingest.models import WebhookEvent, WebhookSource
 from shelfwise.ingest.repository import WebhookEventRepository
@@ -21,12 +20,9 @@ from shelfwise.ingest.webhooks import EVENT_ID_HEADER, SOURCE_HEADER, WebhookSer
 from shelfwise.platform.context import AppContext
 from shelfwise.web.layout import page_values
 from shelfwise.web.session import (
-    CsrfField,
-    PagePrincipal,
-    check_csrf,
+    AdminForm,
     redirect,
     render,
-    require_role,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -68,14 +64,11 @@ def _secret_page(
 @router.post(PATH)
 def create_source(
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
     name: Annotated[str, Form(min_length=1, max_length=200)],
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     source, _, secret = WebhookService(context.vault).create_source(session, principal, name)
     return _secret_page(request, context, session, principal, source, secret, rotated=False)
 
@@ -84,14 +77,11 @@ def create_source(
 def add_secret(
     source_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
-    csrf: CsrfField = "",
 ) -> Response:
     """Rotation, step one: the new secret verifies beside the old ones until they are deleted."""
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     source, _, secret = WebhookService(context.vault).add_secret(session, principal, source_id)
     return _secret_page(request, context, session, principal, source, secret, rotated=True)
 
@@ -101,13 +91,10 @@ def delete_secret(
     source_id: uuid.UUID,
     secret_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     WebhookService(context.vault).delete_secret(session, principal, source_id, secret_id)
     return redirect(request, BACK, "Deleted the secret: deliveries signed with it get 401 now.")
 
@@ -116,14 +103,11 @@ def delete_secret(
 def set_active(
     source_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
     is_active: Annotated[bool, Form()],
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     body = WebhookSourceUpdate(is_active=is_active)
     source = WebhookService(context.vault).update_source(session, principal, source_id, body)
     state = "resumed" if source.is_active else "paused: its deliveries get 401"
@@ -134,13 +118,10 @@ def set_active(
 def delete_source(
     source_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     service = WebhookService(context.vault)
     name = service.get_source(session, principal, source_id).name
     service.delete_source(session, principal, source_id)
@@ -151,12 +132,9 @@ def delete_source(
 def replay_event(
     event_id: uuid.UUID,
     request: Request,
-    principal: PagePrincipal,
+    principal: AdminForm,
     context: Context,
     session: DbSession,
-    csrf: CsrfField = "",
 ) -> Response:
-    check_csrf(request, context, principal, csrf)
-    require_role(principal, Role.ADMIN)
     event = WebhookService(context.vault).replay(session, principal, event_id)
     return redirect(request, f"/dashboard/jobs#job-{event.job_id}", "Delivery queued again.")
