@@ -4,6 +4,7 @@ import uuid
 
 from fastapi import APIRouter, Request, Response, status
 
+from shelfwise.accounts import members
 from shelfwise.accounts.auth import Admin, Context, CurrentPrincipal, DbSession
 from shelfwise.accounts.models import ApiKey
 from shelfwise.accounts.repository import AccountsRepository
@@ -165,19 +166,7 @@ def list_members(principal: CurrentPrincipal, session: DbSession) -> list[Member
 def add_member(
     body: MemberCreate, principal: Admin, context: Context, session: DbSession
 ) -> MemberOut:
-    if body.role.at_least(principal.role) and body.role != principal.role:
-        raise PermissionDeniedError("You cannot grant a role above your own.")
-    membership, user = context.accounts.add_member(
-        session, principal.organization_id, body.email, body.role
-    )
-    audit(
-        session,
-        principal,
-        "member.added",
-        "membership",
-        membership.id,
-        after={"user_id": str(user.id), "role": body.role.value},
-    )
+    membership, user = members.add(session, context.accounts, principal, body.email, body.role)
     return MemberOut(
         user_id=user.id, email=user.email, role=membership.role, joined_at=membership.created_at
     )
@@ -189,18 +178,7 @@ def add_member(
 def change_member(
     user_id: uuid.UUID, body: MemberUpdate, principal: Admin, context: Context, session: DbSession
 ) -> MemberOut:
-    before = AccountsRepository(session).membership(principal.organization_id, user_id)
-    old_role = before.role.value if before else None
-    membership, user = context.accounts.change_role(session, principal, user_id, body.role)
-    audit(
-        session,
-        principal,
-        "member.role_changed",
-        "membership",
-        membership.id,
-        before={"role": old_role},
-        after={"role": body.role.value},
-    )
+    membership, user = members.change_role(session, context.accounts, principal, user_id, body.role)
     return MemberOut(
         user_id=user.id, email=user.email, role=membership.role, joined_at=membership.created_at
     )
@@ -210,15 +188,7 @@ def change_member(
 def remove_member(
     user_id: uuid.UUID, principal: Admin, context: Context, session: DbSession
 ) -> Response:
-    membership = context.accounts.remove_member(session, principal, user_id)
-    audit(
-        session,
-        principal,
-        "member.removed",
-        "membership",
-        membership.id,
-        before={"user_id": str(user_id), "role": membership.role.value},
-    )
+    members.remove(session, context.accounts, principal, user_id)
     return Response(status_code=204)
 
 
