@@ -18,6 +18,11 @@ class EventRepository(TenantRepository[Event]):
             statement = statement.where(Event.type.in_(event_types))
         return list(self.session.scalars(statement.order_by(Event.position).limit(limit)))
 
+    def latest(self, event_types: tuple[str, ...], limit: int) -> list[Event]:
+        """The newest events of these types, newest first."""
+        statement = self.select().where(Event.type.in_(event_types))
+        return list(self.session.scalars(statement.order_by(Event.position.desc()).limit(limit)))
+
 
 class EventLog:
     """Cross-organization reads for replays run by an operator."""

@@ -1,5 +1,6 @@
 """The dashboard's routers, its error pages and static files; `install_dashboard` wires them."""
 
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,13 +12,16 @@ from fastapi.staticfiles import StaticFiles
 
 from shelfwise.accounts.auth import Context, DbSession
 from shelfwise.accounts.principal import Principal
-from shelfwise.catalog.models import Listing
+from shelfwise.catalog.models import ConnectionStatus, Listing
 from shelfwise.catalog.repository import (
     ListingFilter,
     ListingRepository,
     MarketplaceAccountRepository,
     ProductRepository,
 )
+from shelfwise.events.models import Event
+from shelfwise.events.repository import EventRepository
+from shelfwise.intelligence.score_service import SCORE_CHANGED
 from shelfwise.jobs.models import JobStatus
 from shelfwise.jobs.repository import JobRepository
 from shelfwise.jobs.schemas import job_out
@@ -52,6 +56,13 @@ from shelfwise.web.session import (
 
 router = APIRouter(include_in_schema=False)
 ATTENTION_SCORE = 60  # listings scoring below this are shown as needing attention
+SCORE_ALERTS = 5  # the newest score.changed events shown as alerts
+
+
+def _listing_id(event: Event) -> uuid.UUID:
+    return uuid.UUID(str(event.payload["listing_id"]))
+
+
 STATIC = Path(__file__).parent / "static"
 
 
@@ -70,6 +81,7 @@ def overview(
         statuses=(JobStatus.FAILED, JobStatus.DEAD), kind=None, before=None, limit=5
     )
     accounts = MarketplaceAccountRepository(session, organization_id).all()
+    drops = EventRepository(session, organization_id).latest((SCORE_CHANGED,), SCORE_ALERTS)
     sync_runs = SyncRunRepository(session, organization_id)
     values = page_values(context, session, principal, "overview", "Overview")
     values |= {
@@ -81,6 +93,10 @@ def overview(
         "attention_score": ATTENTION_SCORE,
         "active_jobs": [job_out(job) for job in active],
         "alerts": [job_out(job) for job in failed],
+        "score_drops": [(event, listings.get(_listing_id(event))) for event in drops],
+        "disconnected": [
+            a for a in accounts if a.connection_status is ConnectionStatus.DISCONNECTED
+        ],
         "accounts": [(a, sync_runs.latest_per_dataset(a.id)) for a in accounts],
     }
     return render(request, "overview.html", values)
