@@ -20,7 +20,7 @@ from shelfwise.jobs.models import Job, JobStatus
 from shelfwise.platform.context import AppContext
 from tests.apps import client_with
 from tests.bridge.conftest import ScriptedSource, plug, run_job
-from tests.factories import Tenant
+from tests.factories import Tenant, create_account, create_credential
 from tests.fakes.spapi.examples import ASIN, seeded_state
 from tests.fakes.spapi.faults import Fault
 from tests.fakes.spapi.server import FakeSellingPartnerApi
@@ -176,3 +176,21 @@ def test_a_slow_source_is_cut_at_the_deadline_and_a_job_fills_the_cache(
         body = get_items(client, tenant, ",".join(asins))
         assert [entry.get("title") for entry in body["items"]] == [f"Item {asin}" for asin in asins]
         assert len(scraper.calls) == calls  # all three from the cache now
+
+
+def test_credentials_for_another_marketplace_end_the_demo(
+    demo_client: TestClient, tenant: Tenant
+) -> None:
+    # SP-API credentials on amazon.com: asking for amazon.de gets no demo item, but the answer
+    # that no source of the organization's can fetch there.
+    credential = create_credential(demo_client, tenant)
+    create_account(demo_client, tenant, marketplace="amazon.com", credential_id=credential["id"])
+    response = demo_client.get(
+        "/api/amazon/items",
+        params={"asins": "B0BJQRXJZD", "marketplace": "amazon.de"},
+        headers=tenant.headers,
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["demo"] is False
+    assert body["items"][0]["error"]["code"] == "unavailable"

@@ -61,6 +61,14 @@ class BridgeAccountRepository(TenantRepository[MarketplaceAccount]):
         accounts = list(self.session.scalars(statement.order_by(MarketplaceAccount.created_at)))
         return sorted(accounts, key=lambda account: account.credential_id is None)
 
+    def any_with_credentials(self) -> bool:
+        """Whether an Amazon account of the organization, on any marketplace, has credentials."""
+        statement = self.scoped(select(MarketplaceAccount.id)).where(
+            MarketplaceAccount.platform == Platform.AMAZON,
+            MarketplaceAccount.credential_id.is_not(None),
+        )
+        return self.session.scalar(statement.limit(1)) is not None
+
 
 class PriceHistoryRepository(TenantRepository[OfferSnapshot]):
     model = OfferSnapshot

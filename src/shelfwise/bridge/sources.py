@@ -7,7 +7,7 @@ SP-API, the Creators API, the scraper.
 
 The organization's own sources are those its credentials open: SP-API and the Creators API.
 The scraper needs none (`KEYLESS`), so it is no sign of an organization's own: an organization
-without credentials gets the demo sources when the demo marketplace is on
+without credentials (for any marketplace) gets the demo sources when the demo marketplace is on
 (`SHELFWISE_DEMO_MARKETPLACE`), and the real scraper (when `SHELFWISE_SCRAPER_ENABLED`) only when
 it is off; one with credentials gets them, then the real scraper as the last resort. Counting
 the scraper as its own would end the demo for everyone, and the embedded start would reach for
@@ -184,7 +184,7 @@ def choose_sources(setup: SourceSetup, resources: ExitStack) -> list[ChosenSourc
     """The organization's sources for the marketplace, best first, then the keyless ones; the
     demo's instead when it has none of its own and the demo marketplace is on."""
     own = _built(setup, resources, [kind for kind in ItemSourceKind if kind not in KEYLESS])
-    if not own and setup.settings.demo_marketplace:
+    if not own and setup.settings.demo_marketplace and not _has_credentials(setup):
         chosen = []
         for kind in ItemSourceKind:
             factory, make_transport = SOURCES.get(kind), DEMO_TRANSPORTS.get(kind)
@@ -196,6 +196,16 @@ def choose_sources(setup: SourceSetup, resources: ExitStack) -> list[ChosenSourc
     keyless = _built(setup, resources, [kind for kind in ItemSourceKind if kind in KEYLESS])
     order = list(ItemSourceKind)
     return sorted(own + keyless, key=lambda chosen: order.index(chosen.source.kind))
+
+
+def _has_credentials(setup: SourceSetup) -> bool:
+    """Credentials for any marketplace make the organization a real one: where they open no
+    source (another marketplace, a disconnected account) it gets the keyless scraper or an
+    answer saying no source has the item, never demo items beside its real catalog."""
+    accounts = BridgeAccountRepository(setup.session, setup.organization_id)
+    if accounts.any_with_credentials():
+        return True
+    return creators_credential_id(setup.session, setup.organization_id) is not None
 
 
 def _built(
