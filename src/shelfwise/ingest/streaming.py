@@ -79,7 +79,10 @@ def run_streamed(context: JobContext, plan: "RunPlan") -> None:
             defaults = FileDefaults(plan.source_platform, decimal_separator=table.decimal_separator)
             converter = ColumnConverter(RecordConverter(plan.mapping, defaults), table.headers)
             entries = (csv_entry(cells) for cells in table.cells())
-            batches = csv_batches(entries, converter, plan.lines_done, dialect)
+            # No smaller first batch: the import's row locks are held to its end, so a 10,000-row
+            # file in two batches would lock in two rounds, and two imports of overlapping files
+            # could deadlock where one batch each cannot (H2).
+            batches = csv_batches(entries, converter, plan.lines_done, dialect, small_first=False)
             write_batches(batches, partial(_write_batch, context, plan, stream))
         run.rows_total = run.rows_read
         size = run.size_bytes
