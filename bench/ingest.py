@@ -119,6 +119,47 @@ when other work takes a core.
   cores. SQLite: the writer thread spends about half its wall time waiting (for the GIL behind
   the reading thread, or a core), and the first pass (0.7 s CPU per 100,000 rows) overlaps
   nothing.
+- session 14, 200,000 rows, runs of main and of this code alternating in the same minutes
+  (load average 1.1-3.0: other sessions' browser tests beside them). main, six runs:
+  PostgreSQL 0.424-0.477 (median 0.471), SQLite 0.415-0.481 (median 0.432). This code, SQLite
+  ten runs: 0.373 (something else taking a core), 0.423, 0.440, 0.452, 0.466, 0.486, 0.491,
+  0.498, 0.504, 0.517 (median 0.476: a gain of about a tenth); PostgreSQL four runs on the final
+  code: 0.439, 0.440, 0.494, 0.513 (median 0.467, and six before its last change 0.391-0.509):
+  no gain that the noise lets one see. Peak memory growth 59.1 MiB at 100,000 rows and 59.9
+  MiB at 200,000 (flat, as before). Target not met reliably on either backend.
+What the session-14 work changed: the writer thread gets the GIL back within 0.5 ms instead of
+the 5 ms switch interval during an import (platform/handoffs.py): after each of a batch's
+dozen statements it waited while the reading thread ran on, and the database idled (at 50,000
+rows, alternating pairs: PostgreSQL 0.381, 0.363, 0.380 -> 0.394, 0.409, 0.405, the reading
+thread's waits for the writer 0.52-0.72 -> 0.30-0.50 s); the first batch of a two-pass import
+is 1,000 rows (its conversion overlaps nothing), and so is PostgreSQL's for files over 32 MiB
+(0.65 -> 0.30 s before the first write at 100,000 rows); SQLite batches are 20,000 rows (each
+commit checkpoints every page the batch touched, nearly all of the random-GTIN index every
+time: writer CPU 2.9-3.1 -> 2.65 s, process CPU 7.7 -> 7.3 s per 100,000 rows); ids made per batch
+(new_ids: 1.8 -> 1.2 us an id) and SQLite's stored forms made column by column (prepare:
+SQLite 9.3 -> 8.4-9.2 us/row, PostgreSQL 5.4 -> 4.6-5.0).
+Tried and dropped in session 14:
+  - a smaller first batch on PostgreSQL for every file: its one-pass import holds every row
+    lock to the end, so a 10,000-row file in two batches locks in two rounds, and the H2
+    test's two overlapping imports deadlocked (one job left to its retry). Kept only for files
+    over 32 MiB (ingest/streaming.py), which hold many batches anyway;
+  - SQLite staging (converted rows into a TEMP table, then one INSERT … SELECT … ON CONFLICT
+    merge per batch): the same CPU as the multi-row INSERT (15.1-16.7 against 15.5-16.5 us a
+    row, 100,000 new rows into the migrated schema), and the merge could only start after the
+    whole file was read, where the INSERTs now overlap the conversion; the counts would need
+    further queries. No gain to pay for the change of guarantees' mechanics;
+  - dropping ix_products_organization_id (the unique keys lead with organization_id): no
+    difference measurable on SQLite's inserts (17.4-16.1 against 18.0-15.7 us a row: it
+    appends one value), and the baseline writes the same index, so the ratio cannot gain
+    (each side losing the same time lowers the ratio of the slower one). Not migrated;
+  - a 64 MiB SQLite page cache (PRAGMA cache_size): the INSERTs' CPU fell about a fifth,
+    commit time rose, the import's process CPU did not move (14.99 against 14.94 s at 200,000
+    rows), and the baseline shares the application's connection settings anyway.
+What bounds it now: under load both imports are bound by CPU: on SQLite process CPU equals
+wall time (16.0 s in a 16.1 s import, load 2.8), 2.3 x the baseline's; per row about 10 us
+first pass (decoding, csv), 11 us conversion, 8-9 us preparation, 20 us SQLite INSERTs and
+5 us commits, plus 0.8 s storing the upload. Quiet, PostgreSQL is bound by its server's merge
+(about 1.5 x COPY), with the upload's storage and the first batch's reading before it.
 """
 
 import argparse

@@ -3,7 +3,7 @@
 import os
 import uuid
 
-from shelfwise.platform.ids import new_id
+from shelfwise.platform.ids import new_id, new_ids
 
 
 def test_ids_are_version_7_with_the_rfc_variant() -> None:
@@ -46,3 +46,14 @@ def test_ids_draw_a_new_block_of_random_bytes_when_one_is_used_up() -> None:
     values = [new_id() for _ in range(3 * 8192 // 10)]  # three blocks' worth
     random_parts = {value.int & ((1 << 62) - 1) for value in values}
     assert len(random_parts) == len(values)
+
+
+def test_ids_made_in_bulk_interleave_in_order_with_single_ones() -> None:
+    """More than a millisecond's counter (4,096) and a random block (8,192 bytes) in one call:
+    still increasing, unique, version 7, and before the next single id."""
+    before = new_id()
+    values = [*new_ids(5000), *new_ids(0), *new_ids(3), new_id()]
+    assert [before, *values] == sorted([before, *values])
+    assert len(set(values)) == len(values)
+    assert all(value.version == 7 and value.variant == uuid.RFC_4122 for value in values)
+    assert len({value.int & ((1 << 62) - 1) for value in values}) == len(values)

@@ -163,7 +163,7 @@ def _table(context: JobContext, plan: RunPlan) -> Iterator[Table]:
 
 @contextmanager
 def _batches(context: JobContext, plan: RunPlan, kept: IO[bytes]) -> Iterator[Iterator[Batch]]:
-    """The rows after the last committed batch, in batches of BATCH_ROWS."""
+    """The rows after the last committed batch, in batches (`batches.batch_rows`)."""
     dialect = context.database.engine.dialect
     if plan.format is ImportFormat.JSON:
         documents = _json_items(context, plan)

@@ -43,6 +43,15 @@ if TYPE_CHECKING:  # the pipeline imports this module
     from shelfwise.ingest.pipeline import RunPlan
 
 
+# A smaller first batch lets the server start merging sooner (0.65 -> 0.30 s before the first
+# write at 100,000 rows), but the import's row locks are held to its end: a file of one batch
+# split in two would lock in two rounds, and two imports of overlapping files could deadlock
+# where one batch each cannot (H2, whose test imports two 10,000-row files at once). Only files
+# this large get one: they hold many batches anyway (10,000 rows of 3.3 KB each), so their
+# imports could deadlock already, and the one PostgreSQL aborts is retried.
+SMALL_FIRST_BATCH_BYTES = 32 << 20
+
+
 def is_streamed(plan: "RunPlan", dialect: Dialect) -> bool:
     """Whether the import of `plan` runs in one pass (see the module's docstring)."""
     return dialect.name == "postgresql" and plan.format is ImportFormat.CSV and not plan.dry_run
@@ -79,7 +88,10 @@ def run_streamed(context: JobContext, plan: "RunPlan") -> None:
             defaults = FileDefaults(plan.source_platform, decimal_separator=table.decimal_separator)
             converter = ColumnConverter(RecordConverter(plan.mapping, defaults), table.headers)
             entries = (csv_entry(cells) for cells in table.cells())
-            batches = csv_batches(entries, converter, plan.lines_done, dialect)
+            small_first = run.size_bytes > SMALL_FIRST_BATCH_BYTES
+            batches = csv_batches(
+                entries, converter, plan.lines_done, dialect, small_first=small_first
+            )
             write_batches(batches, partial(_write_batch, context, plan, stream))
         run.rows_total = run.rows_read
         size = run.size_bytes
