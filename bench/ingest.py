@@ -155,6 +155,11 @@ Tried and dropped in session 14:
   - a 64 MiB SQLite page cache (PRAGMA cache_size): the INSERTs' CPU fell about a fifth,
     commit time rose, the import's process CPU did not move (14.99 against 14.94 s at 200,000
     rows), and the baseline shares the application's connection settings anyway.
+- session 14 after the merge, three runs on a machine otherwise idle (load average 0.5-1.2):
+  PostgreSQL 0.487, 0.422 and 0.488 (import 21,172-23,884 rows/s, COPY 43,472-51,851), SQLite
+  0.522, 0.549 and 0.459 (import 13,752-17,391, executemany 26,322-34,368); peak memory growth
+  60.6 MiB at 100,000 rows and 58.9 MiB at 200,000. SQLite reaches the target in two runs of
+  three, PostgreSQL in none.
 What bounds it now: under load both imports are bound by CPU: on SQLite process CPU equals
 wall time (16.0 s in a 16.1 s import, load 2.8), 2.3 x the baseline's; per row about 10 us
 first pass (decoding, csv), 11 us conversion, 8-9 us preparation, 20 us SQLite INSERTs and
