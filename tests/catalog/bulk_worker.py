@@ -3,7 +3,8 @@
 Reads Settings from the environment (SHELFWISE_DATABASE_URL, SHELFWISE_DATA_DIR), loads its rows
 (a JSON list of [source_id, title, ISO timestamp]), shuffles them, touches READY, waits for START
 to exist, then upserts them in batches of 1,000, one transaction per batch, and writes the summed
-counts as JSON on stdout.
+counts as JSON on stdout. Every other batch is upserted as `likely_new` (the plain INSERT tried
+first, in a savepoint), so both ways of writing meet the other process's batches.
 """
 
 import json
@@ -59,9 +60,10 @@ def main(organization: str, rows_path: str, ready: str, start: str) -> None:
     totals = {"created": 0, "updated": 0, "unchanged": 0, "stale": 0}
     Path(ready).touch()
     wait_for_start(Path(start))
-    for batch in batches:
+    for number, batch in enumerate(batches):
         with database.unit_of_work(organization_id=organization_id) as session:
-            counts = ProductUpserts(session, organization_id).upsert(batch)
+            upserts = ProductUpserts(session, organization_id)
+            counts = upserts.upsert(batch, likely_new=number % 2 == 0)
         for name in totals:
             totals[name] += getattr(counts, name)
     database.dispose()

@@ -193,6 +193,47 @@ def test_second_batch_in_the_same_transaction(context: AppContext, tenant: Tenan
     }
 
 
+def test_rows_guessed_new_are_created_with_their_ids(context: AppContext, tenant: Tenant) -> None:
+    rows = [product_row(f"N{number}") for number in range(1, 5)]
+    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
+        result = ProductUpserts(session, tenant.organization_id).upsert(rows, likely_new=True)
+    assert counts(result) == (4, 0, 0, 0)
+    after = stored(context, tenant)
+    assert sorted(result.changed_ids) == sorted(product.id for product in after.values())
+    assert {key: content(product) for key, product in after.items()} == {
+        row.source_id: content(row) for row in rows
+    }
+
+
+def test_a_wrong_guess_of_new_rows_counts_and_writes_as_the_merge_does(
+    context: AppContext, tenant: Tenant
+) -> None:
+    """A stored key among rows guessed new: the plain INSERT is undone (its new rows too), the
+    merge decides every row, and the transaction goes on."""
+    originals = [product_row(f"K{number}") for number in range(1, 4)]
+    upsert(context, tenant, originals)
+    before = stored(context, tenant)
+    later = T0 + timedelta(hours=1)
+    batch = [
+        product_row("K0"),  # new, and first in key order: inserted before K1 fails
+        originals[0],  # identical
+        replace(originals[1], title="old news", source_updated_at=T0 - timedelta(hours=1)),
+        replace(originals[2], title="renamed", source_updated_at=later),
+        product_row("K9"),
+    ]
+    with context.database.unit_of_work(organization_id=tenant.organization_id) as session:
+        upserts = ProductUpserts(session, tenant.organization_id)
+        result = upserts.upsert(batch, collect_ids=False, likely_new=True)
+        assert counts(result) == (2, 1, 1, 1)
+        after_guess = upserts.upsert([product_row("L1")], likely_new=True)
+        assert counts(after_guess) == (1, 0, 0, 0)
+    after = stored(context, tenant)
+    assert sorted(after) == ["K0", "K1", "K2", "K3", "K9", "L1"]
+    assert after["K2"].title == "Cordless drill K2" and after["K3"].title == "renamed"
+    assert after["K1"].updated_at == before["K1"].updated_at
+    assert after["K3"].id == before["K3"].id
+
+
 def test_values_stored_differently_but_read_back_equal_are_unchanged(
     context: AppContext, tenant: Tenant
 ) -> None:

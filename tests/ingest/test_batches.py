@@ -3,10 +3,12 @@
 import threading
 from collections.abc import Iterator
 from contextvars import ContextVar
+from typing import cast
 
 import pytest
 
-from shelfwise.ingest.batches import write_in_batches
+from shelfwise.catalog.bulk import PreparedRows, ProductRow, ProductUpserts, UpsertCounts
+from shelfwise.ingest.batches import Batch, NewKeysGuess, write_in_batches
 
 REQUEST = ContextVar("request", default="none")
 
@@ -88,3 +90,44 @@ def test_the_writer_sees_the_callers_context() -> None:
     finally:
         REQUEST.reset(token)
     assert seen == ["job-42"]
+
+
+class RecordingUpserts:
+    """Stands in for ProductUpserts: answers each batch's counts in turn, records the guesses."""
+
+    def __init__(self, created: list[int]) -> None:
+        self.created = created
+        self.guesses: list[bool] = []
+
+    def upsert(
+        self, rows: PreparedRows, *, collect_ids: bool = True, likely_new: bool = False
+    ) -> UpsertCounts:
+        self.guesses.append(likely_new)
+        created = self.created[len(self.guesses) - 1]
+        updated = len(rows.rows) - created
+        return UpsertCounts(created, updated, unchanged=0, stale=0, changed_ids=[])
+
+
+def batch_of(size: int) -> Batch:
+    rows = [cast(ProductRow, object()) for _ in range(size)]
+    return Batch([], [], [], PreparedRows(rows, "postgresql", []), duplicates=0)
+
+
+@pytest.mark.parametrize(
+    ("guess", "created", "expected"),
+    [
+        # every batch new: guessed throughout
+        (NewKeysGuess(), [3, 3, 3, 3], [True, True, True, True]),
+        # the second batch met a stored key: no guessing after it, even for new batches
+        (NewKeysGuess(), [3, 2, 3, 3], [True, True, False, False]),
+        # one transaction for the import: at most `guesses_left` guesses
+        (NewKeysGuess(guesses_left=2), [3, 3, 3, 3], [True, True, False, False]),
+    ],
+)
+def test_batches_are_guessed_new_while_every_batch_before_was(
+    guess: NewKeysGuess, created: list[int], expected: list[bool]
+) -> None:
+    upserts = RecordingUpserts(created)
+    for _ in created:
+        guess.upsert(cast(ProductUpserts, upserts), batch_of(3))
+    assert upserts.guesses == expected

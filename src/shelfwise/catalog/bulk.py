@@ -3,9 +3,11 @@
 A batch is decided as a whole and atomically per key (promise H2): on PostgreSQL the rows are
 copied into a session-local staging table and merged by one `INSERT … ON CONFLICT DO UPDATE …
 WHERE` (the decision is made on the row the statement locks, so two importers of overlapping
-files leave the newest source timestamp whatever the interleaving); on SQLite write transactions
-hold the database lock from BEGIN IMMEDIATE, so the existing keys are read once, classified in
-Python and written with two executemany calls of values converted by the ORM columns' own types.
+files leave the newest source timestamp whatever the interleaving), or, when the caller expects
+every key to be new, first inserted plainly in a savepoint (see `upsert`); on SQLite write
+transactions hold the database lock from BEGIN IMMEDIATE, so the existing keys are read once,
+classified in Python and written with two executemany calls of values converted by the ORM
+columns' own types.
 
 Nothing here makes ORM objects, commits, audits or emits events: the import job does that.
 Product objects already loaded in the caller's session are not refreshed by an upsert.
@@ -47,6 +49,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.types import DateTime, NullType
 
@@ -54,6 +57,8 @@ from shelfwise.catalog.models import Product
 from shelfwise.platform.ids import new_ids
 from shelfwise.platform.repository import TenantRepository
 from shelfwise.platform.types import utcnow
+
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 
 # The columns an import owns; everything else (id, organization, created_at) is the catalog's.
 CONTENT_COLUMNS = (
@@ -414,11 +419,25 @@ class ProductUpserts(TenantRepository[Product]):
     model = Product
 
     def upsert(
-        self, rows: "Sequence[ProductRow] | PreparedRows", *, collect_ids: bool = True
+        self,
+        rows: "Sequence[ProductRow] | PreparedRows",
+        *,
+        collect_ids: bool = True,
+        likely_new: bool = False,
     ) -> UpsertCounts:
         """Write `rows` (unique per key; or `prepare`d for this database) in the caller's
         transaction and count what happened; `collect_ids=False` leaves `changed_ids` empty
-        for a caller that only counts."""
+        for a caller that only counts.
+
+        `likely_new`: the caller expects none of the keys to exist (an import whose batches so
+        far created every row). PostgreSQL then first tries a plain INSERT in a savepoint: its
+        server time is about a seventh below the merge's, whose speculative insertion probes
+        the unique index once more and writes a second WAL record per row. A key that exists
+        after all (or that a concurrent importer just committed) rolls the savepoint back, and
+        the merge decides as always. Each try takes a subtransaction id that PostgreSQL keeps
+        until the transaction ends, so a caller holding one transaction over many batches
+        stops guessing after a few dozen (see ingest/batches.py). SQLite ignores it: its
+        upsert reads the stored keys first anyway."""
         dialect = self.session.get_bind().dialect
         prepared = rows if isinstance(rows, PreparedRows) else prepare(rows, dialect)
         if prepared.dialect_name != dialect.name:
@@ -428,13 +447,20 @@ class ProductUpserts(TenantRepository[Product]):
         self.session.flush()  # products the caller added through the ORM must be seen
         connection = self.session.connection()
         if connection.dialect.name == "postgresql":
-            return self._upsert_postgresql(connection, prepared, collect_ids=collect_ids)
+            return self._upsert_postgresql(
+                connection, prepared, collect_ids=collect_ids, likely_new=likely_new
+            )
         return self._upsert_sqlite(connection, prepared, collect_ids=collect_ids)
 
     # PostgreSQL
 
     def _upsert_postgresql(
-        self, connection: Connection, prepared: "PreparedRows", *, collect_ids: bool
+        self,
+        connection: Connection,
+        prepared: "PreparedRows",
+        *,
+        collect_ids: bool,
+        likely_new: bool,
     ) -> UpsertCounts:
         rows = prepared.rows
         driver_connection: Any = connection.connection.driver_connection  # psycopg's, for COPY
@@ -444,7 +470,16 @@ class ProductUpserts(TenantRepository[Product]):
             write_row = copy.write_row
             for values in prepared.values:
                 write_row(values)
-        merge = self._merge_statement(utcnow())
+        now = utcnow()
+        if likely_new and self._inserted_all(now):
+            return UpsertCounts(
+                created=len(rows),
+                updated=0,
+                unchanged=0,
+                stale=0,
+                changed_ids=[values[0] for values in prepared.values] if collect_ids else [],
+            )
+        merge = self._merge_statement(now)
         if collect_ids:
             changed = connection.execute(merge).all()
             created, changed_count = sum(1 for row in changed if row.inserted), len(changed)
@@ -478,6 +513,35 @@ class ProductUpserts(TenantRepository[Product]):
         )
         return int(connection.execute(statement).scalar_one())
 
+    def _inserted_all(self, now: datetime) -> bool:
+        """Whether a plain INSERT of every staged row succeeded (in a savepoint, rolled back
+        when a key exists). The unique index decides on committed and in-flight rows alike: a
+        key a concurrent transaction holds waits for it, and fails here if it commits."""
+        savepoint = self.session.begin_nested()
+        try:
+            # Through the session's connection for the savepoint, which emits its SAVEPOINT
+            # when first used (a connection taken before would run outside it).
+            self.session.connection().execute(
+                postgresql_insert(PRODUCTS).from_select(INSERT_COLUMNS, self._staged_rows(now))
+            )
+        except IntegrityError as error:
+            savepoint.rollback()
+            if getattr(error.orig, "sqlstate", None) != UNIQUE_VIOLATION:
+                raise
+            return False
+        savepoint.commit()
+        return True
+
+    def _staged_rows(self, now: datetime) -> Any:
+        """The staged rows as products' INSERT_COLUMNS, in the staging table's (key) order."""
+        return select(
+            STAGING.c.id,
+            literal(self.organization_id, Uuid()),
+            *(_staged(name) for name in (*KEY_COLUMNS, *CONTENT_COLUMNS)),
+            literal(now, PRODUCTS.c.created_at.type),
+            literal(now, PRODUCTS.c.updated_at.type),
+        )
+
     def _merge_statement(self, now: datetime) -> Any:
         products = PRODUCTS
         # All writers take the row locks in the same order, key order, which is the staging
@@ -485,13 +549,7 @@ class ProductUpserts(TenantRepository[Product]):
         # a sequential scan of a temporary table reads its pages in order (PostgreSQL never
         # synchronizes scans of local buffers). An order broken anyway could only deadlock
         # two importers, and PostgreSQL would abort one, whose job is retried.
-        staged = select(
-            STAGING.c.id,
-            literal(self.organization_id, Uuid()),
-            *(_staged(name) for name in (*KEY_COLUMNS, *CONTENT_COLUMNS)),
-            literal(now, products.c.created_at.type),
-            literal(now, products.c.updated_at.type),
-        )
+        staged = self._staged_rows(now)
         statement = postgresql_insert(products).from_select(INSERT_COLUMNS, staged)
         incoming = statement.excluded
         stored_at, incoming_at = products.c.source_updated_at, incoming.source_updated_at

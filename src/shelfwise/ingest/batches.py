@@ -11,13 +11,20 @@ of their sum. One batch at most is in flight, and batches are written in file or
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import copy_context
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import TypeVar
 
 from sqlalchemy import Dialect
 
-from shelfwise.catalog.bulk import PreparedRows, ProductRow, UpsertCounts, newest_per_key, prepare
+from shelfwise.catalog.bulk import (
+    PreparedRows,
+    ProductRow,
+    ProductUpserts,
+    UpsertCounts,
+    newest_per_key,
+    prepare,
+)
 from shelfwise.ingest.columns import ColumnConverter, Converted
 from shelfwise.ingest.kept import Entry
 from shelfwise.ingest.models import ImportRun
@@ -34,6 +41,10 @@ FIRST_BATCH_ROWS = 1_000
 # the batch touched into the database, and a batch of random GTINs touches nearly every page of
 # their index each time (writer thread CPU 2.9-3.1 -> 2.65 s per 100,000 rows).
 SQLITE_BATCH_FACTOR = 2
+# PostgreSQL keeps the ids of a transaction's first 64 subtransactions in shared memory; past
+# them, every snapshot of every session looks subtransactions up in pg_subtrans. An import in one
+# transaction (streaming.py) takes one per batch it guesses new, so it stops guessing in time.
+GUESSES_PER_TRANSACTION = 48
 
 Written = TypeVar("Written")
 Made = TypeVar("Made")
@@ -77,6 +88,26 @@ class Batch:
         rejected = [(item.line, item.problems) for item in items if item.problems]
         lines, products = [item.line for item in items], [item.product for item in items]
         return cls.of(lines, products, rejected, dialect)
+
+
+@dataclass
+class NewKeysGuess:
+    """Whether an import's next batch likely holds only new keys, for `ProductUpserts`' cheaper
+    plain INSERT: yes while every batch before it created all of its rows (the first import of
+    a file); the first batch that met a stored key ends the guessing for the rest of the
+    import. A wrong guess costs the batch's INSERT up to the first stored key."""
+
+    guesses_left: int | None = None  # where one transaction holds all the batches
+    holds: bool = field(default=True, init=False)
+
+    def upsert(self, upserts: ProductUpserts, batch: "Batch") -> UpsertCounts:
+        """Write `batch`'s products with `upserts`, guessing while the guess holds."""
+        guess = self.holds and self.guesses_left != 0
+        counts = upserts.upsert(batch.kept, collect_ids=False, likely_new=guess)
+        if guess and self.guesses_left is not None:
+            self.guesses_left -= 1
+        self.holds = self.holds and counts.created == len(batch.kept.rows)
+        return counts
 
 
 def item_batches(items: Iterable[Item], lines_done: int, dialect: Dialect) -> Iterator[Batch]:

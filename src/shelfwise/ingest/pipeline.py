@@ -27,6 +27,7 @@ from shelfwise.ingest.batches import (
     BATCH_ROWS,
     Batch,
     Item,
+    NewKeysGuess,
     add_counts,
     csv_batches,
     item_batches,
@@ -106,7 +107,7 @@ def _run_in_two_passes(context: JobContext, plan: RunPlan) -> None:
             if run is not None:
                 run.rows_total = total
         with _batches(context, plan, kept) as batches:
-            write_batches(batches, partial(_write_batch, context, plan))
+            write_batches(batches, partial(_write_batch, context, plan, NewKeysGuess()))
 
 
 def summary(run: ImportRun) -> dict[str, Any]:
@@ -218,7 +219,7 @@ def _file_item(entry: Record | RowProblem, converter: RecordConverter) -> Item:
         return Item(entry.line, None, rejected.problems)
 
 
-def _write_batch(context: JobContext, plan: RunPlan, batch: Batch) -> None:
+def _write_batch(context: JobContext, plan: RunPlan, new_keys: NewKeysGuess, batch: Batch) -> None:
     kept = batch.kept
     with context.unit_of_work() as session:
         run = ImportRunRepository(session, plan.organization_id).locked(plan.import_id)
@@ -228,10 +229,10 @@ def _write_batch(context: JobContext, plan: RunPlan, batch: Batch) -> None:
         if plan.dry_run:
             _sample_changes(session, plan, run, batch, list(kept.rows))
             savepoint = session.begin_nested()
-            counts = upserts.upsert(kept, collect_ids=False)
+            counts = new_keys.upsert(upserts, batch)
             savepoint.rollback()
         else:
-            counts = upserts.upsert(kept, collect_ids=False)
+            counts = new_keys.upsert(upserts, batch)
         for line, problems in batch.rejected:
             for problem in problems:
                 context.item_error(session, f"line {line}", problem.message, problem.field)

@@ -19,7 +19,7 @@ and JSON keep them too.
 """
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,14 @@ from sqlalchemy import Dialect
 from sqlalchemy.orm import Session
 
 from shelfwise.catalog.bulk import ProductUpserts
-from shelfwise.ingest.batches import Batch, add_counts, csv_batches, write_batches
+from shelfwise.ingest.batches import (
+    GUESSES_PER_TRANSACTION,
+    Batch,
+    NewKeysGuess,
+    add_counts,
+    csv_batches,
+    write_batches,
+)
 from shelfwise.ingest.columns import ColumnConverter
 from shelfwise.ingest.csvfiles import read_csv
 from shelfwise.ingest.kept import csv_entry
@@ -66,6 +73,9 @@ class _Stream:
     payload: StoredPayload
     bytes_reported: int = 0
     item_errors: int = 0
+    new_keys: NewKeysGuess = field(
+        default_factory=lambda: NewKeysGuess(guesses_left=GUESSES_PER_TRANSACTION)
+    )
 
 
 def run_streamed(context: JobContext, plan: "RunPlan") -> None:
@@ -102,9 +112,7 @@ def run_streamed(context: JobContext, plan: "RunPlan") -> None:
 
 def _write_batch(context: JobContext, plan: "RunPlan", stream: _Stream, batch: Batch) -> None:
     """Write one batch into the import's transaction (in the writer thread)."""
-    counts = ProductUpserts(stream.session, plan.organization_id).upsert(
-        batch.kept, collect_ids=False
-    )
+    counts = stream.new_keys.upsert(ProductUpserts(stream.session, plan.organization_id), batch)
     for line, problems in batch.rejected:
         for problem in problems:
             # Uncounted: the count would lock the job's row, which progress updates apart.
