@@ -165,6 +165,27 @@ wall time (16.0 s in a 16.1 s import, load 2.8), 2.3 x the baseline's; per row a
 first pass (decoding, csv), 11 us conversion, 8-9 us preparation, 20 us SQLite INSERTs and
 5 us commits, plus 0.8 s storing the upload. Quiet, PostgreSQL is bound by its server's merge
 (about 1.5 x COPY), with the upload's storage and the first batch's reading before it.
+- session 15: the batches of an import are guessed new while every batch before created all of
+  its rows, and PostgreSQL then inserts them by a plain INSERT … SELECT from the staging table in
+  a savepoint instead of the merge (catalog/bulk.py; a stored key rolls the savepoint back and
+  the merge decides, and the guessing stops). Speculative insertion had cost the server a second
+  probe of the unique index and a second WAL record per row. The split of a 200,000-row import
+  (quiet machine, load average 0.6-1.2): backend CPU 5.03-5.07 -> 4.32-4.55 s (staging COPY
+  0.45 s of it, the INSERTs 4.0-4.1 s), reading thread 4.6-4.8 s CPU, the upload's storage and
+  the job's start 0.56-0.60 s. Four runs of this benchmark: PostgreSQL 0.530, 0.519, 0.520 and
+  0.529 (import 29,956-30,243 rows/s, COPY 56,658-58,272), SQLite 0.599, 0.720, 0.610 and 0.614
+  (import 22,007-22,581 rows/s, executemany 31,345-37,153); peak memory growth 60.4 MiB at
+  100,000 rows and 58.6 MiB at 200,000 (flat). Both targets met on a quiet machine; PostgreSQL
+  with little margin, so a loaded machine can still show it under 0.5.
+Tried and dropped in session 15: the staging rows as arrays through `unnest` instead of the
+staging COPY (psycopg dumps lists element by element in Python: 2.8 against 1.0 s per 50,000
+rows); psycopg's QueuedLibpqWriter for the staging COPY (the copy's wall time rose, 0.96-1.04
+-> 1.25 s per import). What is left on PostgreSQL: during the staging COPY the server idles
+about half the time (0.43 s of CPU in 0.96-1.04 s), waiting for the writer thread, which
+formats the rows while the reading thread holds the GIL; formatting them in the reading thread
+needs psycopg's private COPY formatter. The reading thread (decoding, CSV, conversion,
+preparation, about 24 us a row) is the next bound: UTF-8 is decoded twice (once to check it and
+count its lines, once by the text layer), about 0.4 s of its 4.8 s.
 """
 
 import argparse
