@@ -180,12 +180,15 @@ first pass (decoding, csv), 11 us conversion, 8-9 us preparation, 20 us SQLite I
 Tried and dropped in session 15: the staging rows as arrays through `unnest` instead of the
 staging COPY (psycopg dumps lists element by element in Python: 2.8 against 1.0 s per 50,000
 rows); psycopg's QueuedLibpqWriter for the staging COPY (the copy's wall time rose, 0.96-1.04
--> 1.25 s per import). What is left on PostgreSQL: during the staging COPY the server idles
-about half the time (0.43 s of CPU in 0.96-1.04 s), waiting for the writer thread, which
-formats the rows while the reading thread holds the GIL; formatting them in the reading thread
-needs psycopg's private COPY formatter. The reading thread (decoding, CSV, conversion,
-preparation, about 24 us a row) is the next bound: UTF-8 is decoded twice (once to check it and
-count its lines, once by the text layer), about 0.4 s of its 4.8 s.
+-> 1.25 s per import); the staging rows formatted into binary COPY data in the reading thread
+(psycopg's Copy with a FileWriter), the writer thread only sending the bytes: the staging
+COPY's wall time fell (0.76-0.90 -> 0.57-0.60 s per import), but the reading thread's CPU rose
+as much (4.1-4.3 -> 4.8-5.1 s) and the imports came out slower (0.566 and 0.553 against 0.542
+and 0.517, alternated). What is left: the reading thread (decoding, CSV, conversion,
+preparation, about 24 us a row) and the server's INSERTs bound PostgreSQL about equally; UTF-8
+is decoded twice (once to check it and count its lines, once by the text layer), about 0.4 s of
+the reading thread's 4.8 s. Under load both imports are bound by their CPU, about twice the
+baselines': with another process busy on one core, PostgreSQL 0.435 and SQLite 0.490.
 """
 
 import argparse
