@@ -114,19 +114,20 @@ def batch_of(size: int) -> Batch:
 
 
 @pytest.mark.parametrize(
-    ("guess", "created", "expected"),
+    ("guesses_left", "created", "expected"),
     [
         # every batch new: guessed throughout
-        (NewKeysGuess(), [3, 3, 3, 3], [True, True, True, True]),
+        (None, [3, 3, 3, 3], [True, True, True, True]),
         # the second batch met a stored key: no guessing after it, even for new batches
-        (NewKeysGuess(), [3, 2, 3, 3], [True, True, False, False]),
+        (None, [3, 2, 3, 3], [True, True, False, False]),
         # one transaction for the import: at most `guesses_left` guesses
-        (NewKeysGuess(guesses_left=2), [3, 3, 3, 3], [True, True, False, False]),
+        (2, [3, 3, 3, 3], [True, True, False, False]),
     ],
 )
 def test_batches_are_guessed_new_while_every_batch_before_was(
-    guess: NewKeysGuess, created: list[int], expected: list[bool]
+    guesses_left: int | None, created: list[int], expected: list[bool]
 ) -> None:
+    guess = NewKeysGuess(guesses_left=guesses_left)
     upserts = RecordingUpserts(created)
     for _ in created:
         guess.upsert(cast(ProductUpserts, upserts), batch_of(3))

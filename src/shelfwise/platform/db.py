@@ -115,10 +115,11 @@ class Database:
                 event.listen(factory, "after_begin", self._after_begin)
 
     @staticmethod
-    def _after_begin(session: Session, _transaction: SessionTransaction, conn: Connection) -> None:
+    def _after_begin(session: Session, transaction: SessionTransaction, conn: Connection) -> None:
         # set_config(..., true) is local to its transaction, so a transaction without a tenant
-        # starts with none (no earlier value can leak through the pool): nothing to send.
-        if session.info.get(TENANT_KEY) is not None:
+        # starts with none (no earlier value can leak through the pool): nothing to send. A
+        # savepoint inherits its transaction's value: nothing to send again either.
+        if session.info.get(TENANT_KEY) is not None and not transaction.nested:
             _set_tenant(session, conn)
 
     def new_session(
